@@ -1,0 +1,30 @@
+package io.productapp.catalogdetail.health;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.productapp.catalogdetail.config.CatalogDetailConfig;
+import io.productapp.catalogdetail.service.FaultInjection;
+
+/** Not ready while a fault is injected, so Kubernetes takes the pod out of the Service. */
+@Readiness
+public class FaultReadinessCheck implements HealthCheck {
+
+    @Inject
+    FaultInjection fault;
+
+    @Inject
+    CatalogDetailConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("catalogdetail")
+                .status(!fault.active())
+                .withData("version", config.version())
+                .withData("faultInjected", fault.active())
+                .build();
+    }
+}

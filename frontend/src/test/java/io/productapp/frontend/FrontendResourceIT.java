@@ -1,0 +1,7 @@
+package io.productapp.frontend;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+@QuarkusIntegrationTest
+class FrontendResourceIT extends FrontendResourceTest {
+}

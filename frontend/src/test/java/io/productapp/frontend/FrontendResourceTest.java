@@ -1,0 +1,177 @@
+package io.productapp.frontend;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+
+import io.productapp.frontend.WireMockProductCatalog.InjectWireMock;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+@QuarkusTestResource(WireMockProductCatalog.class)
+class FrontendResourceTest {
+
+    static final String CATALOG_V2 = "{\"products\":{\"1\":\"Apple\",\"2\":\"<script>alert(1)</script>\"},"
+            + "\"details\":{\"version\":\"2\",\"vendors\":[\"ABC.com\",\"XYZ.com\"]}}";
+
+    @InjectWireMock
+    WireMockServer productCatalog;
+
+    @BeforeEach
+    void productCatalogAnswers() {
+        productCatalog.resetAll();
+        productCatalog.stubFor(get("/products/").willReturn(okJson(CATALOG_V2)));
+    }
+
+    @Test
+    void pageShowsProductsVendorsAndTheCatalogDetailVersion() {
+        given().get("/")
+                .then().statusCode(200).contentType(ContentType.HTML)
+                .header("x-catalogdetail-version", "2")
+                .body(containsString("Product Catalog Application"))
+                .body(containsString("<td>Apple</td>"))
+                .body(containsString("<td>ABC.com</td>"))
+                .body(containsString("<td>XYZ.com</td>"))
+                .body(containsString("id=\"catalogdetail-version\" class=\"version v2\">v2</span>"));
+    }
+
+    @Test
+    void productNamesAreEscaped() {
+        given().get("/")
+                .then().statusCode(200)
+                .body(containsString("&lt;script&gt;alert(1)&lt;/script&gt;"))
+                .body(not(containsString("<script>alert(1)</script>")));
+    }
+
+    @Test
+    void pageWithoutVersionSetsNoVersionHeader() {
+        productCatalog.stubFor(get("/products/").willReturn(okJson("{\"products\":{},\"details\":{}}")));
+        given().get("/").then().statusCode(200)
+                .header("x-catalogdetail-version", nullValue())
+                .body(containsString("No products yet."));
+    }
+
+    @Test
+    void zoneIsShownWhenCatalogDetailReportsOne() {
+        productCatalog.stubFor(get("/products/").willReturn(
+                okJson("{\"products\":{},\"details\":{\"version\":\"1\",\"vendors\":[\"ABC.com\"],\"zone\":\"us-west-2b\"}}")));
+        given().get("/").then().statusCode(200)
+                .header("x-catalogdetail-version", "1")
+                .body(containsString("<span id=\"catalogdetail-zone\">us-west-2b</span>"));
+    }
+
+    @Test
+    void addingAProductPostsJsonToProductCatalogAndRedirectsToThePage() {
+        productCatalog.stubFor(post("/products/7").willReturn(
+                okJson("{\"status\":\"New Product added to Product Catalog\",\"name\":\"Fig\"}")));
+        given().redirects().follow(false)
+                .formParam("id", "7").formParam("name", "Fig")
+                .post("/products")
+                .then().statusCode(303).header("Location", endsWith("/"));
+        productCatalog.verify(postRequestedFor(urlEqualTo("/products/7"))
+                .withRequestBody(equalToJson("{\"name\":\"Fig\"}")));
+    }
+
+    @Test
+    void productCatalogRefusalIsShownWithItsStatusAndMessage() {
+        productCatalog.stubFor(post("/products/7").willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"Invalid Argument\",\"statusCode\":400,\"message\":\"Field 'name' must not be blank\"}")));
+        given().formParam("id", "7").formParam("name", " ")
+                .post("/products")
+                .then().statusCode(400).contentType(ContentType.HTML)
+                .body(containsString("Field &#39;name&#39; must not be blank"));
+    }
+
+    @Test
+    void missingIdIsA400NamingTheField() {
+        given().formParam("name", "Fig").post("/products")
+                .then().statusCode(400).contentType(ContentType.HTML)
+                .body(containsString("Form field &#39;id&#39; is required"));
+        productCatalog.verify(0, postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.anyUrl()));
+    }
+
+    static Stream<Arguments> productCatalogFailures() {
+        return Stream.of(
+                Arguments.of("502 from productcatalog", aResponse().withStatus(502)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"status\":\"Could not retrieve information\",\"statusCode\":502,\"message\":\"catalogdetail at x is unreachable\"}"),
+                        "catalogdetail at x is unreachable"),
+                Arguments.of("connection reset", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), "productcatalog at"),
+                Arguments.of("too slow", okJson(CATALOG_V2).withFixedDelay(WireMockProductCatalog.READ_TIMEOUT_MS * 6),
+                        "did not answer in time"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("productCatalogFailures")
+    void failingProductCatalogIsA502PageNotAHang(String name, ResponseDefinitionBuilder answer, String messagePart) {
+        productCatalog.stubFor(get("/products/").willReturn(answer));
+        given().get("/")
+                .then().statusCode(502).contentType(ContentType.HTML)
+                .body(containsString("productcatalog is unavailable"))
+                .body(containsString(messagePart));
+    }
+
+    static Stream<String> propagatedHeaders() {
+        return Stream.of("x-request-id", "traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid",
+                "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags", "user-type");
+    }
+
+    @ParameterizedTest
+    @MethodSource("propagatedHeaders")
+    void incomingHeaderIsForwardedToProductCatalog(String header) {
+        String value = "value-of-" + header;
+        given().header(header, value).header("x-not-propagated", "no").get("/").then().statusCode(200);
+        productCatalog.verify(getRequestedFor(urlEqualTo("/products/"))
+                .withHeader(header, equalTo(value))
+                .withHeader("x-not-propagated", absent()));
+    }
+
+    @Test
+    void pingAnswersHealthyAsJsonString() {
+        given().get("/ping").then().statusCode(200).contentType(ContentType.JSON).body(is("\"Healthy\""));
+    }
+
+    @Test
+    void metricsAreServedInPrometheusFormatAtBothPaths() {
+        given().get("/").then().statusCode(200);
+        for (String path : new String[] { "/metrics", "/q/metrics" }) {
+            given().accept("text/plain").get(path).then().statusCode(200)
+                    .contentType(containsString("text/plain"))
+                    .body(containsString("http_server_requests_seconds_count"));
+        }
+    }
+
+    @Test
+    void healthEndpointsAreUp() {
+        given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"));
+    }
+}
