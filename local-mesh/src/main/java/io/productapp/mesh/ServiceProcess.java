@@ -1,0 +1,127 @@
+package io.productapp.mesh;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A running service: a {@code java -jar} child process bound to 127.0.0.1. Its output is
+ * relayed line by line with the service name in front; the line Quarkus prints once the HTTP
+ * server listens completes {@link #listening()}, so nobody polls or sleeps to learn it.
+ */
+public final class ServiceProcess {
+
+    /** Printed by Quarkus when the HTTP server is bound: "... started in 0.9s. Listening on: http://..." */
+    static final String LISTENING_MARKER = "Listening on: ";
+    private static final int TAIL_LINES = 30;
+
+    private final ServiceSpec spec;
+    private final Process process;
+    private final CompletableFuture<Void> listening = new CompletableFuture<>();
+    private final Deque<String> tail = new ArrayDeque<>();
+
+    private ServiceProcess(ServiceSpec spec, Process process, Consumer<String> output) {
+        this.spec = spec;
+        this.process = process;
+        Thread relay = new Thread(() -> relay(output), spec.name() + "-output");
+        relay.setDaemon(true);
+        relay.start();
+        process.onExit().thenRun(() -> listening.completeExceptionally(new IllegalStateException(
+                spec.name() + " exited with code " + process.exitValue() + " before it was listening")));
+    }
+
+    /** Starts the service; {@code output} receives each line already prefixed with the service name. */
+    public static ServiceProcess start(ServiceSpec spec, Consumer<String> output) throws IOException {
+        if (!Files.isRegularFile(spec.app())) {
+            throw new IOException(spec.name() + ": " + spec.app() + " does not exist; build it with ./mvnw package -DskipTests");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-Dquarkus.http.port=" + spec.port());
+        command.add("-Dquarkus.banner.enabled=false");
+        command.add("-jar");
+        command.add(spec.app().toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(spec.env());
+        return new ServiceProcess(spec, builder.start(), output);
+    }
+
+    private void relay(Consumer<String> output) {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                synchronized (tail) {
+                    if (tail.size() == TAIL_LINES) {
+                        tail.removeFirst();
+                    }
+                    tail.addLast(line);
+                }
+                output.accept("[" + spec.name() + "] " + line);
+                if (line.contains(LISTENING_MARKER)) {
+                    listening.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone; onExit reports it
+        }
+    }
+
+    public ServiceSpec spec() {
+        return spec;
+    }
+
+    /** Completes when the HTTP server listens; fails if the process exits first. */
+    public CompletableFuture<Void> listening() {
+        return listening;
+    }
+
+    public CompletableFuture<ServiceProcess> onExit() {
+        return process.onExit().thenApply(p -> this);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public int exitCode() {
+        return process.exitValue();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The last lines the service printed, to explain a failure. */
+    public List<String> tail() {
+        synchronized (tail) {
+            return List.copyOf(tail);
+        }
+    }
+
+    /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it has not gone within the grace period. */
+    public void stop(long graceMillis) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(graceMillis, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
