@@ -48,7 +48,7 @@ now_ms() { date +%s%3N; }
 start() {
   local name=$1 port=$2 path=$3; shift 3
   local t0; t0=$(now_ms)
-  env "$@" java -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false \
+  env "$@" java "${JVM_OPTS[@]}" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false \
       -jar "$name/target/quarkus-app/quarkus-run.jar" > "bench/results/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
@@ -81,11 +81,14 @@ to_ms() { # wrk prints 1.23ms / 456.00us / 1.20s
 rss_mb() { awk '{printf "%.0f", $1/1024}' <<< "$(ps -o rss= -p "$1")"; }
 
 mkdir -p bench/results
+# The services' JVM options on one machine, shared with ./demo.
+mapfile -t JVM_OPTS < <(grep -v '^\s*#' local-mesh/service-jvm.options | grep -v '^\s*$')
 CD=$((PORT_BASE)); PC=$((PORT_BASE + 1)); FE=$((PORT_BASE + 2))
 start catalogdetail-v1 "$CD" /catalogDetail
 start productcatalog "$PC" /products/ AGG_APP_URL="http://127.0.0.1:$CD/catalogDetail"
 start frontend "$FE" / BASE_URL="http://127.0.0.1:$PC/products/"
 
+echo "bench: JVM options: ${JVM_OPTS[*]}"
 echo "bench: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + ${DURATION}s measured, $(nproc) cores, $(java -version 2>&1 | head -1)"
 load "http://127.0.0.1:$CD/catalogDetail"
 CD_RPS=$RPS; CD_P50=$(to_ms "$P50"); CD_P99=$(to_ms "$P99"); CD_NON2XX=$NON2XX; CD_ERR=$ERRORS

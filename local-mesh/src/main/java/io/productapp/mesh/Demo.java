@@ -73,7 +73,7 @@ public final class Demo {
         Suite suite;
         try {
             suite = Suite.start(Topology.suite(root, ports), out::println, Duration.ofSeconds(90));
-        } catch (SuiteException e) {
+        } catch (SuiteException | IOException e) {
             err.println("demo: could not start the suite: " + e.getMessage());
             return 1;
         }

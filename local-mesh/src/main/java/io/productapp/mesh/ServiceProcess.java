@@ -46,6 +46,7 @@ public final class ServiceProcess {
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(spec.jvmOptions());
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + spec.port());
         command.add("-Dquarkus.banner.enabled=false");

@@ -3,6 +3,7 @@ package io.productapp.mesh;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +48,30 @@ public final class Topology {
         return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
-    public static List<ServiceSpec> suite(Path root, Ports ports) {
+    public static List<ServiceSpec> suite(Path root, Ports ports) throws IOException {
+        List<String> jvm = jvmOptions(root);
         return List.of(
                 new ServiceSpec(CATALOGDETAIL_V1, app(root, CATALOGDETAIL_V1), ports.catalogdetailV1(),
-                        Map.of(), "/q/health/ready"),
+                        Map.of(), "/q/health/ready", jvm),
                 new ServiceSpec(CATALOGDETAIL_V2, app(root, CATALOGDETAIL_V2), ports.catalogdetailV2(),
-                        Map.of(), "/q/health/ready"),
+                        Map.of(), "/q/health/ready", jvm),
                 new ServiceSpec(PRODUCTCATALOG, app(root, PRODUCTCATALOG), ports.productcatalog(),
                         Map.of("AGG_APP_URL", "http://127.0.0.1:" + ports.catalogdetailV1() + "/catalogDetail"),
-                        "/q/health/ready"),
+                        "/q/health/ready", jvm),
                 new ServiceSpec(FRONTEND, app(root, FRONTEND), ports.frontend(),
                         Map.of("BASE_URL", "http://127.0.0.1:" + ports.productcatalog() + "/products/"),
-                        "/q/health/ready"));
+                        "/q/health/ready", jvm));
+    }
+
+    /** {@value #JVM_OPTIONS_FILE}: one option a line, # comments; shared with bench/services.sh. */
+    static final String JVM_OPTIONS_FILE = "local-mesh/service-jvm.options";
+
+    static List<String> jvmOptions(Path root) throws IOException {
+        Path file = root.resolve(JVM_OPTIONS_FILE);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        return Files.readAllLines(file).stream().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     }
 }
