@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.productapp.mesh.Suite.SuiteException;
 import io.productapp.mesh.Topology.Ports;
+import io.productapp.mesh.config.Check;
 
 /**
  * {@code ./demo}: the suite on 127.0.0.1. Starts the four packaged services, waits until each
@@ -22,10 +23,13 @@ public final class Demo {
 
     static final String USAGE = """
             usage: ./demo [--port-offset N] [--smoke]
+                   ./demo check [scenario folder...]
               Starts catalogdetail v1 (:3000) and v2 (:3001), productcatalog (:5000) and frontend (:9000)
               on 127.0.0.1, productcatalog calling catalogdetail v1. Ctrl-C stops them all.
               --port-offset N  add N to every port (when the defaults are taken)
               --smoke          start, check that the page is served, stop; exit 0 when it was
+              check            validate istio/ scenario folders (default: all) against Istio 1.30.3's
+                               schemas, webhook rules and istioctl analyze checks; exit 1 on errors
             """;
 
     private Demo() {
@@ -36,6 +40,9 @@ public final class Demo {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("check")) {
+            return Check.run(java.util.List.of(args).subList(1, args.length), root(), out, err);
+        }
         int offset = 0;
         boolean smoke = false;
         for (int i = 0; i < args.length; i++) {
@@ -67,7 +74,7 @@ public final class Demo {
                 }
             }
         }
-        Path root = Path.of(System.getProperty("productapp.root", ".")).toAbsolutePath().normalize();
+        Path root = root();
         Ports ports = Ports.DEFAULT.withOffset(offset);
         out.println("demo: starting the suite on 127.0.0.1 ...");
         Suite suite;
@@ -106,6 +113,10 @@ public final class Demo {
             suite.close();
             return 1;
         }
+    }
+
+    private static Path root() {
+        return Path.of(System.getProperty("productapp.root", ".")).toAbsolutePath().normalize();
     }
 
     private static int smokeCheck(URI page, PrintStream out, PrintStream err) {

@@ -1,0 +1,127 @@
+package io.productapp.mesh.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.marcnuri.helm.Helm;
+
+/**
+ * Validates one scenario folder the way the cluster and istioctl analyze would see it: the chart
+ * installed, {@code setup-mesh-resources} applied (the walkthrough's first step), then the
+ * scenario applied over them. Findings are reported for the scenario's own files.
+ */
+public final class ScenarioValidator {
+
+    public static final String BASE_SCENARIO = "setup-mesh-resources";
+    public static final String NAMESPACE = "workshop";
+    /** Installed with Istio, outside the chart: the ingress gateway pods the chart's Gateway selects. */
+    public static final Map<String, String> INGRESS_GATEWAY_POD = Map.of("istio", "ingressgateway", "app", "istio-ingressgateway");
+    /** Kinds of the chart, which Kubernetes itself validates; scenario folders hold Istio kinds only. */
+    private static final Set<String> CHART_KINDS = Set.of("Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "Pod");
+
+    private final CrdSchemas crds;
+    private final List<Manifest> chart;
+    private final List<Manifest> base;
+
+    public record Report(String scenario, int manifests, List<Finding> findings) {
+        public long errors() {
+            return findings.stream().filter(f -> f.level() == Finding.Level.ERROR).count();
+        }
+
+        public long warnings() {
+            return findings.stream().filter(f -> f.level() == Finding.Level.WARNING).count();
+        }
+    }
+
+    public ScenarioValidator(CrdSchemas crds, List<Manifest> chart, List<Manifest> base) {
+        this.crds = crds;
+        this.chart = List.copyOf(chart);
+        this.base = List.copyOf(base);
+    }
+
+    /** The chart rendered with its default values into {@value #NAMESPACE}, by Helm as a library. */
+    public static ManifestReader.Result renderChart(Path chartDir) {
+        String yaml = new Helm(chartDir).template().withName("productapp").withNamespace(NAMESPACE)
+                .withKubeVersion("1.33.0").call();
+        return ManifestReader.read(yaml, chartDir.getFileName() + " (rendered chart)");
+    }
+
+    /** Every .yaml/.yml/.json file of a folder, as kubectl apply -f reads it. */
+    public static ManifestReader.Result readFolder(Path folder, Path root) throws IOException {
+        List<Manifest> manifests = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.filter(ScenarioValidator::isManifest).sorted(Comparator.comparing(Path::toString)).toList()) {
+                ManifestReader.Result result = ManifestReader.read(file, root.relativize(file.toAbsolutePath().normalize()).toString());
+                manifests.addAll(result.manifests());
+                findings.addAll(result.findings());
+            }
+        }
+        return new ManifestReader.Result(manifests, findings);
+    }
+
+    private static boolean isManifest(Path file) {
+        String name = file.getFileName().toString();
+        return Files.isRegularFile(file) && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
+    }
+
+    public Report validate(String scenario, ManifestReader.Result read) {
+        Set<Finding> findings = new LinkedHashSet<>(read.findings());
+        List<Manifest> istio = new ArrayList<>();
+        for (Manifest manifest : read.manifests()) {
+            if (manifest.apiVersion().isEmpty() || manifest.kind().isEmpty()) {
+                findings.add(Finding.error("KIND", manifest, "apiVersion and kind are required (document at line " + manifest.line() + ")"));
+            } else if (!crds.isIstioGroup(manifest.group())) {
+                findings.add(Finding.error("KIND", manifest, manifest.apiVersion() + " " + manifest.kind()
+                        + " is not Istio configuration; scenario folders hold Istio objects only"));
+            } else {
+                List<Finding> schema = crds.check(manifest);
+                findings.addAll(schema);
+                if (schema.stream().noneMatch(f -> f.code().equals("KIND"))) {
+                    findings.addAll(WebhookRules.check(manifest));
+                    istio.add(manifest);
+                }
+            }
+        }
+        MeshModel mesh = new MeshModel(NAMESPACE, List.of(INGRESS_GATEWAY_POD));
+        mesh.apply(chart);
+        if (!scenario.equals(BASE_SCENARIO)) {
+            mesh.apply(base);
+        }
+        mesh.apply(istio);
+        Set<String> files = new LinkedHashSet<>();
+        read.manifests().forEach(m -> files.add(m.file()));
+        Analyzer.analyze(mesh).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
+        return new Report(scenario, read.manifests().size(), List.copyOf(findings));
+    }
+
+    /** Findings on the chart's own objects (checked once, not per scenario). */
+    public List<Finding> validateChart() {
+        MeshModel mesh = new MeshModel(NAMESPACE, List.of(INGRESS_GATEWAY_POD));
+        mesh.apply(chart);
+        Set<String> files = new LinkedHashSet<>();
+        chart.forEach(m -> files.add(m.file()));
+        List<Finding> findings = new ArrayList<>();
+        for (Manifest manifest : chart) {
+            if (!CHART_KINDS.contains(manifest.kind())) {
+                findings.addAll(crds.check(manifest));
+                findings.addAll(WebhookRules.check(manifest));
+            }
+        }
+        Analyzer.analyze(mesh).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
+        return findings;
+    }
+
+    static Collection<Manifest> manifests(ManifestReader.Result result) {
+        return result.manifests();
+    }
+}
