@@ -4,6 +4,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import io.productapp.catalogdetail.config.CatalogDetailConfig;
 
 /**
@@ -11,6 +13,7 @@ import io.productapp.catalogdetail.config.CatalogDetailConfig;
  * {@code {"version":"1","vendors":["ABC.com"]}}, then the optional identity fields when known.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection // serialised through RestResponse<Object>, which native analysis cannot see
 public record CatalogDetail(String version, List<String> vendors, String zone, String instance) {
 
     public static CatalogDetail from(CatalogDetailConfig config) {
