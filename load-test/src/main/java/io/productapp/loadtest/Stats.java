@@ -1,0 +1,80 @@
+package io.productapp.loadtest;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * What one sender records: one per event loop, so each is written by a single thread (cheap
+ * single-writer recorders, no shared counters on the hot path) and read by the reporter, which
+ * drains them all once per window. Latencies are HdrHistogram values in microseconds.
+ * "Corrected" latency is measured from the scheduled send time, "uncorrected" from the
+ * moment the request actually left (they differ only in the open model, or when sends queue).
+ */
+final class Stats {
+
+    static final long HIGHEST_MICROS = 3_600_000_000L; // one hour
+    static final int DIGITS = 3;
+
+    final SingleWriterRecorder corrected = new SingleWriterRecorder(HIGHEST_MICROS, DIGITS);
+    final SingleWriterRecorder uncorrected = new SingleWriterRecorder(HIGHEST_MICROS, DIGITS);
+    final LongAdder requests = new LongAdder();
+    final LongAdder bytes = new LongAdder();
+    final LongAdder inFlight = new LongAdder();
+    final LongAdder behindSchedule = new LongAdder();
+    /** When the last answer or failure arrived (System.nanoTime), for the elapsed time; written by the sender only. */
+    volatile long lastEnd;
+    final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    /** Per version: its own latency and error counts. */
+    static final class Bucket {
+        final SingleWriterRecorder latency = new SingleWriterRecorder(HIGHEST_MICROS, DIGITS);
+        final LongAdder count = new LongAdder();
+        final LongAdder errors = new LongAdder();
+    }
+
+    /** Answers before this instant (System.nanoTime) are warm-up: not recorded. */
+    volatile long measureFrom;
+
+    boolean measuring(long end) {
+        return end >= measureFrom;
+    }
+
+    void response(String bucket, int status, long correctedNanos, long uncorrectedNanos, long size) {
+        long correctedMicros = clamp(correctedNanos);
+        corrected.recordValue(correctedMicros);
+        uncorrected.recordValue(clamp(uncorrectedNanos));
+        requests.increment();
+        bytes.add(size);
+        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+        Bucket b = buckets.computeIfAbsent(bucket, k -> new Bucket());
+        b.latency.recordValue(correctedMicros);
+        b.count.increment();
+        if (status >= 500) {
+            b.errors.increment();
+        }
+    }
+
+    void failure(String kind, long correctedNanos, long uncorrectedNanos) {
+        corrected.recordValue(clamp(correctedNanos));
+        uncorrected.recordValue(clamp(uncorrectedNanos));
+        requests.increment();
+        errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    long transportErrors() {
+        return errors.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    long serverErrors() {
+        return statuses.entrySet().stream().filter(e -> e.getKey() >= 500).mapToLong(e -> e.getValue().sum()).sum();
+    }
+
+    private static long clamp(long nanos) {
+        return Math.min(HIGHEST_MICROS, Math.max(0, nanos / 1000));
+    }
+}

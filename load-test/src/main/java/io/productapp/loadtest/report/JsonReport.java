@@ -1,0 +1,46 @@
+package io.productapp.loadtest.report;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.productapp.loadtest.Checks;
+import io.productapp.loadtest.Report;
+
+/**
+ * {@code --json FILE}: {@code {"schema":"productapp-loadtest/1","exitCode":..,"result":..,
+ * "report":{...},"checks":[...]}}. The report's fields are the {@link Report} record's (latencies
+ * in milliseconds); fields are only ever added under the same schema name.
+ */
+public final class JsonReport {
+
+    public static final String SCHEMA = "productapp-loadtest/1";
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private JsonReport() {
+    }
+
+    public static Map<String, Object> document(Report report, List<Checks.Result> results, int exitCode) {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("schema", SCHEMA);
+        document.put("exitCode", exitCode);
+        document.put("result", switch (exitCode) {
+            case Checks.EXIT_PASS -> "pass";
+            case Checks.EXIT_FAILED -> "failed";
+            case Checks.EXIT_INCONCLUSIVE -> "inconclusive";
+            default -> "run-error";
+        });
+        document.put("report", report);
+        document.put("checks", results);
+        return document;
+    }
+
+    public static void write(Path file, Report report, List<Checks.Result> results, int exitCode) throws IOException {
+        MAPPER.writeValue(file.toFile(), document(report, results, exitCode));
+    }
+}
