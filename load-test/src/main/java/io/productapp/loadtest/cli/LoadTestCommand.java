@@ -154,7 +154,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadPlan plan = plan();
         Checks.Expectation expectation = expect == null ? null : Checks.Expectation.parse(expect, tolerance);
         List<Checks.Assertion> parsed = assertions.stream().map(Checks.Assertion::parse).toList();
-        boolean live = !quiet && System.console() != null;
+        boolean live = !quiet && stderrIsTerminal();
         err.println("loadtest: " + plan.targets().get(0) + (plan.targets().size() > 1 ? " (+" + (plan.targets().size() - 1) + " more)" : "")
                 + ", split by " + plan.split().describe());
         Report report = LoadTest.run(plan, w -> {
@@ -186,6 +186,16 @@ public final class LoadTestCommand implements Callable<Integer> {
                             .collect(Collectors.joining(", ")) + ")");
         }
         return exit;
+    }
+
+    /** Whether stderr (where the progress line goes) is a terminal, even when stdout is redirected. */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     static String progress(Window w) {
