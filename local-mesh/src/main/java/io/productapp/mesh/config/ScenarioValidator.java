@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -119,9 +118,5 @@ public final class ScenarioValidator {
         }
         Analyzer.analyze(mesh).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
         return findings;
-    }
-
-    static Collection<Manifest> manifests(ManifestReader.Result result) {
-        return result.manifests();
     }
 }
