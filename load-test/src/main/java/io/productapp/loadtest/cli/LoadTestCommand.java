@@ -260,8 +260,9 @@ public final class LoadTestCommand implements Callable<Integer> {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("--max-connections must be at least 1, got " + maxConnections);
             }
-            model = new LoadPlan.Open(RateProfile.of(stages), maxConnections);
-            length = RateProfile.of(stages).length();
+            RateProfile profile = RateProfile.of(stages);
+            model = new LoadPlan.Open(profile, maxConnections);
+            length = profile.length();
         } else {
             int u = users == null ? 10 : users;
             if (u < 1) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 import io.productapp.loadtest.Checks;
 import io.productapp.loadtest.Report;
@@ -99,14 +100,10 @@ public final class HtmlReport {
         return html.toString();
     }
 
-    private interface Metric {
-        double of(Window w);
-    }
-
-    private static List<double[]> points(List<Window> windows, Metric metric) {
+    private static List<double[]> points(List<Window> windows, ToDoubleFunction<Window> metric) {
         List<double[]> points = new ArrayList<>();
         for (Window w : windows) {
-            points.add(new double[] { w.startSeconds() + w.seconds(), metric.of(w) });
+            points.add(new double[] { w.startSeconds() + w.seconds(), metric.applyAsDouble(w) });
         }
         return points;
     }
