@@ -6,7 +6,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** productcatalog's {@code GET /products/} body: products by id, and catalogdetail's answer. */
+@RegisterForReflection
 public record Catalog(Map<String, String> products, JsonNode details) {
 
     /** The catalogdetail version that served this answer ({@code "1"}, {@code "2"}), if it said. */

@@ -1,89 +1,76 @@
 package io.productapp.frontend.client;
 
-import java.net.ConnectException;
+import java.time.Duration;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.smallrye.mutiny.Uni;
+import io.productapp.downstream.Downstream;
+import io.productapp.downstream.Downstream.Answer;
+import io.productapp.downstream.DownstreamException;
+import io.productapp.downstream.Endpoint;
+import io.productapp.downstream.HeaderPropagation;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 /**
- * Calls productcatalog and turns failures into two kinds: productcatalog refused the input (its
- * 4xx message is kept, to be shown on the page), or productcatalog is unavailable (502).
+ * productcatalog's products API at {@code BASE_URL}. Its answers come in two kinds of failure:
+ * productcatalog refused the input (4xx: status and message are kept, to be shown on the page),
+ * or productcatalog is unavailable ({@link DownstreamException}: the page answers 502).
  */
 @ApplicationScoped
 public class ProductCatalogClient {
 
-    private final ProductCatalogRestClient client;
-    private final String url;
+    private final Downstream productCatalog;
 
-    ProductCatalogClient(@RestClient ProductCatalogRestClient client,
-            @ConfigProperty(name = "quarkus.rest-client.productcatalog.url") String url) {
-        this.client = client;
-        this.url = url;
+    ProductCatalogClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper,
+            @ConfigProperty(name = "frontend.productcatalog.url") String url,
+            @ConfigProperty(name = "frontend.productcatalog.connect-timeout") Duration connectTimeout,
+            @ConfigProperty(name = "frontend.productcatalog.read-timeout") Duration readTimeout,
+            @ConfigProperty(name = "frontend.productcatalog.max-connections", defaultValue = "50") int maxConnections) {
+        this.productCatalog = new Downstream(vertx, new Endpoint("productcatalog", "BASE_URL", url, connectTimeout,
+                readTimeout, maxConnections), propagation, mapper);
     }
 
-    public Uni<Catalog> catalog() {
-        return client.list().onFailure().transform(this::translate);
+    /** productcatalog's body for a new product; a missing name is sent as null, for productcatalog to name. */
+    @RegisterForReflection
+    record NewProduct(String name) {
     }
 
-    public Uni<JsonNode> add(String id, String name) {
-        return client.add(id, new ProductCatalogRestClient.NewProduct(name)).onFailure().transform(this::translate);
+    /** {@code GET BASE_URL}: the products and catalogdetail's answer. */
+    public Future<Catalog> catalog() {
+        return productCatalog.get().map(answer -> accepted(answer).json(Catalog.class));
     }
 
-    private RuntimeException translate(Throwable failure) {
-        if (failure instanceof WebApplicationException wae) {
-            Response response = wae.getResponse();
-            int status = response.getStatus();
-            if (status >= 400 && status < 500) {
-                return new ProductCatalogRejectedException(status, messageOf(response));
-            }
-            return new ProductCatalogUnavailableException(
-                    "productcatalog at " + url + " answered HTTP " + status + messageSuffix(response), failure);
+    /** {@code POST BASE_URL<id>} with {@code {"name": ...}}. */
+    public Future<Void> add(String id, String name) {
+        return productCatalog.postJson(id, new NewProduct(name))
+                .map(answer -> {
+                    accepted(answer);
+                    return null;
+                });
+    }
+
+    private static Answer accepted(Answer answer) {
+        if (answer.successful()) {
+            return answer;
         }
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return new ProductCatalogUnavailableException(
-                        "productcatalog at " + url + " is unreachable: " + t.getMessage(), failure);
-            }
-            if (t.getClass().getSimpleName().contains("Timeout")) {
-                return new ProductCatalogUnavailableException(
-                        "productcatalog at " + url + " did not answer in time", failure);
-            }
+        if (answer.status() >= 400 && answer.status() < 500) {
+            String message = answer.errorMessage();
+            throw new ProductCatalogRejectedException(answer.status(),
+                    message != null ? message : "productcatalog answered HTTP " + answer.status());
         }
-        return new ProductCatalogUnavailableException("productcatalog at " + url + " failed: "
-                + failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()),
-                failure);
+        throw answer.failure();
     }
 
-    /** productcatalog errors are {@code {"status":..,"statusCode":..,"message":..}}; keep the message. */
-    private static String messageOf(Response response) {
-        try {
-            JsonNode body = response.readEntity(JsonNode.class);
-            if (body != null && body.hasNonNull("message")) {
-                return body.get("message").asText();
-            }
-        } catch (RuntimeException e) {
-            // not our JSON error: fall back to the status line
-        }
-        return "productcatalog answered HTTP " + response.getStatus();
-    }
-
-    private static String messageSuffix(Response response) {
-        String message = messageOf(response);
-        return message.startsWith("productcatalog answered") ? "" : ": " + message;
-    }
-
-    public static final class ProductCatalogUnavailableException extends RuntimeException {
-        ProductCatalogUnavailableException(String message, Throwable cause) {
-            super(message, cause);
-        }
+    @PreDestroy
+    void close() {
+        productCatalog.close();
     }
 
     public static final class ProductCatalogRejectedException extends RuntimeException {

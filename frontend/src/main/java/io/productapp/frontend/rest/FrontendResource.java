@@ -2,6 +2,7 @@ package io.productapp.frontend.rest;
 
 import java.net.URI;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -17,14 +18,13 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.productapp.downstream.DownstreamException;
 import io.productapp.frontend.client.Catalog;
 import io.productapp.frontend.client.ProductCatalogClient;
 import io.productapp.frontend.client.ProductCatalogClient.ProductCatalogRejectedException;
-import io.productapp.frontend.client.ProductCatalogClient.ProductCatalogUnavailableException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 
 @Path("/")
 public class FrontendResource {
@@ -50,28 +50,33 @@ public class FrontendResource {
         static native TemplateInstance error(int status, String title, String message);
     }
 
+    /**
+     * The page, rendered here on the event loop: the template reads only the catalog in hand, so
+     * rendering never blocks, and the string goes out as it is.
+     */
     @GET
     @Produces(MediaType.TEXT_HTML)
-    public Uni<RestResponse<TemplateInstance>> index() {
+    public CompletionStage<RestResponse<String>> index() {
         return productCatalog.catalog().map(catalog -> {
             List<Product> products = catalog.products() == null ? List.of()
                     : catalog.products().entrySet().stream().map(e -> new Product(e.getKey(), e.getValue())).toList();
-            var page = RestResponse.ResponseBuilder.ok(Templates.index(products, catalog), MediaType.TEXT_HTML_TYPE);
-            if (catalog.version() != null) {
-                page.header(VERSION_HEADER, catalog.version());
+            var page = RestResponse.ResponseBuilder.ok(Templates.index(products, catalog).render(), MediaType.TEXT_HTML_TYPE);
+            String version = catalog.version();
+            if (version != null) {
+                page.header(VERSION_HEADER, version);
             }
             return page.build();
-        });
+        }).toCompletionStage();
     }
 
     @POST
     @Path("products")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Uni<RestResponse<Object>> add(@RestForm String id, @RestForm String name) {
+    public CompletionStage<RestResponse<Object>> add(@RestForm String id, @RestForm String name) {
         if (id == null || id.isBlank()) {
             throw new ProductCatalogRejectedException(400, "Form field 'id' is required");
         }
-        return productCatalog.add(id.trim(), name).map(added -> RestResponse.seeOther(URI.create("/")));
+        return productCatalog.add(id.trim(), name).map(added -> RestResponse.seeOther(URI.create("/"))).toCompletionStage();
     }
 
     @GET
@@ -91,18 +96,18 @@ public class FrontendResource {
     }
 
     @ServerExceptionMapper
-    RestResponse<TemplateInstance> unavailable(ProductCatalogUnavailableException e) {
+    RestResponse<String> unavailable(DownstreamException e) {
         return htmlError(502, "productcatalog is unavailable", e.getMessage());
     }
 
     @ServerExceptionMapper
-    RestResponse<TemplateInstance> rejected(ProductCatalogRejectedException e) {
+    RestResponse<String> rejected(ProductCatalogRejectedException e) {
         return htmlError(e.status(), "The product was not added", e.getMessage());
     }
 
-    private static RestResponse<TemplateInstance> htmlError(int status, String title, String message) {
-        return RestResponse.ResponseBuilder.<TemplateInstance> create(status)
-                .entity(Templates.error(status, title, message)).type(MediaType.TEXT_HTML_TYPE).build();
+    private static RestResponse<String> htmlError(int status, String title, String message) {
+        return RestResponse.ResponseBuilder.<String> create(status)
+                .entity(Templates.error(status, title, message).render()).type(MediaType.TEXT_HTML_TYPE).build();
     }
 
 }

@@ -1,67 +1,47 @@
 package io.productapp.productcatalog.client;
 
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
-
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.WebApplicationException;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.smallrye.mutiny.Uni;
+import io.productapp.downstream.Downstream;
+import io.productapp.downstream.DownstreamException;
+import io.productapp.downstream.Endpoint;
+import io.productapp.downstream.HeaderPropagation;
+import io.productapp.productcatalog.config.ProductCatalogConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 /**
- * Fetches catalogdetail's JSON and turns every way the call can fail into one
- * {@link CatalogDetailUnavailableException} that says what happened; the REST layer answers 502.
+ * catalogdetail's endpoint ({@code AGG_APP_URL}, called exactly as given). Its JSON is passed
+ * through untouched; any other outcome is a {@link DownstreamException}, which the REST layer
+ * answers with 502.
  */
 @ApplicationScoped
 public class CatalogDetailClient {
 
-    private final CatalogDetailRestClient client;
-    private final String url;
+    private final Downstream catalogDetail;
 
-    CatalogDetailClient(@RestClient CatalogDetailRestClient client,
-            @ConfigProperty(name = "quarkus.rest-client.catalogdetail.url") String url) {
-        this.client = client;
-        this.url = url;
+    CatalogDetailClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper, ProductCatalogConfig config) {
+        ProductCatalogConfig.CatalogDetail endpoint = config.catalogdetail();
+        this.catalogDetail = new Downstream(vertx, new Endpoint("catalogdetail", "AGG_APP_URL", endpoint.url(),
+                endpoint.connectTimeout(), endpoint.readTimeout(), endpoint.maxConnections()), propagation, mapper);
     }
 
     /** catalogdetail's body, passed through untouched (extra fields such as zone included). */
-    public Uni<JsonNode> fetch() {
-        return client.catalogDetail()
-                .onFailure().transform(failure -> new CatalogDetailUnavailableException(describe(failure), failure));
+    public Future<JsonNode> fetch() {
+        return catalogDetail.get().map(answer -> {
+            if (!answer.successful()) {
+                throw answer.failure();
+            }
+            return answer.json(JsonNode.class);
+        });
     }
 
-    private String describe(Throwable failure) {
-        if (failure instanceof WebApplicationException wae) {
-            return "catalogdetail at " + url + " answered HTTP " + wae.getResponse().getStatus();
-        }
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return "catalogdetail at " + url + " is unreachable: " + t.getMessage();
-            }
-            if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
-                return "catalogdetail at " + url + " did not answer in time";
-            }
-            if (t instanceof JsonProcessingException) {
-                return "catalogdetail at " + url + " answered a body that is not JSON";
-            }
-        }
-        if (failure instanceof ProcessingException) {
-            return "catalogdetail at " + url + " answered a body that is not JSON: " + failure.getMessage();
-        }
-        return "catalogdetail at " + url + " failed: " + failure.getClass().getSimpleName()
-                + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
-    }
-
-    public static final class CatalogDetailUnavailableException extends RuntimeException {
-        CatalogDetailUnavailableException(String message, Throwable cause) {
-            super(message, cause);
-        }
+    @PreDestroy
+    void close() {
+        catalogDetail.close();
     }
 }

@@ -8,7 +8,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import io.productapp.productcatalog.client.CatalogDetailClient.CatalogDetailUnavailableException;
+import io.productapp.downstream.DownstreamException;
 import io.productapp.productcatalog.service.ProductStore.StoreFullException;
 
 /** Turns every failure into a JSON {@link ApiError} with the right status. */
@@ -29,7 +29,7 @@ class ApiErrorMappers {
     }
 
     @ServerExceptionMapper
-    RestResponse<ApiError> catalogDetailUnavailable(CatalogDetailUnavailableException e) {
+    RestResponse<ApiError> catalogDetailUnavailable(DownstreamException e) {
         LOG.warn(e.getMessage());
         return respond(new ApiError("Could not retrieve information", BAD_GATEWAY, e.getMessage()));
     }

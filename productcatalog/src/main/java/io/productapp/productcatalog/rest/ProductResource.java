@@ -1,6 +1,7 @@
 package io.productapp.productcatalog.rest;
 
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -26,7 +27,6 @@ import io.productapp.productcatalog.client.CatalogDetailClient;
 import io.productapp.productcatalog.config.ProductCatalogConfig;
 import io.productapp.productcatalog.service.ProductStore;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.Uni;
 
 @Path("/products")
 @Produces(MediaType.APPLICATION_JSON)
@@ -58,8 +58,8 @@ public class ProductResource {
     @GET
     @Operation(summary = "List of products", description = "All products, with catalogdetail's answer")
     @APIResponse(responseCode = "502", description = "catalogdetail unreachable or failing")
-    public Uni<ProductList> list() {
-        return catalogDetail.fetch().map(details -> new ProductList(store.all(), details));
+    public CompletionStage<ProductList> list() {
+        return catalogDetail.fetch().map(details -> new ProductList(store.all(), details)).toCompletionStage();
     }
 
     @GET
@@ -76,11 +76,12 @@ public class ProductResource {
     @APIResponse(responseCode = "400", description = "id is not a non-negative integer")
     @APIResponse(responseCode = "404", description = "no product with this id")
     @APIResponse(responseCode = "502", description = "catalogdetail unreachable or failing")
-    public Uni<ProductDetails> get(@Parameter(description = "Specify the ProductId") @RestPath String id) {
+    public CompletionStage<ProductDetails> get(@Parameter(description = "Specify the ProductId") @RestPath String id) {
         int productId = parseId(id);
         String name = store.find(productId).orElseThrow(() -> new ApiException(404, "Product not found",
                 "No product with id " + productId + " in the Product Catalog"));
-        return catalogDetail.fetch().map(details -> new ProductDetails("Product Details retrieved", name, details));
+        return catalogDetail.fetch().map(details -> new ProductDetails("Product Details retrieved", name, details))
+                .toCompletionStage();
     }
 
     @POST
