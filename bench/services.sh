@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/services.sh — throughput, latency, startup and memory of the packaged services (JVM mode).
 #
-# Starts catalogdetail-v1, productcatalog and frontend one after another on 127.0.0.1 (each
-# start timed alone, from process spawn to its first 200), then for each target runs wrk
+# Starts catalogdetail-v1, productcatalog and frontend one after another on 127.0.0.1, as ./demo
+# does (JVM options from local-mesh/service-jvm.options, the build's app-cds.jsa), each start
+# timed alone, from process spawn to its first 200; then for each target runs wrk
 # -t2 -c10: a 5 s warm-up, then 20 s measured. Prints req/s, p50, p99, startup-to-first-200 and
 # RSS after load, and the ratio to the original Node/Flask stack measured on the same kind of
 # 2-core machine (figures below). wrk shares the 2 cores with the services: absolute figures
@@ -35,7 +36,8 @@ fi
 command -v curl >/dev/null || die "curl is missing: apt-get install curl"
 
 for m in catalogdetail-v1 productcatalog frontend; do
-  [[ -f $m/target/quarkus-app/quarkus-run.jar ]] || { echo "bench: building"; ./mvnw -B -q -ntp package -DskipTests; break; }
+  [[ -f $m/target/quarkus-app/quarkus-run.jar && -f $m/target/quarkus-app/app-cds.jsa ]] \
+    || { echo "bench: building"; ./mvnw -B -q -ntp package -DskipTests; break; }
 done
 
 pids=()
@@ -48,8 +50,10 @@ now_ms() { date +%s%3N; }
 start() {
   local name=$1 port=$2 path=$3; shift 3
   local t0; t0=$(now_ms)
-  env "$@" java "${JVM_OPTS[@]}" -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false \
-      -jar "$name/target/quarkus-app/quarkus-run.jar" > "bench/results/$name.log" 2>&1 &
+  # As ./demo starts it: from quarkus-app/, with the class-data-sharing archive the build made.
+  local cds=(); [[ -f $name/target/quarkus-app/app-cds.jsa ]] && cds=(-XX:SharedArchiveFile=app-cds.jsa)
+  (cd "$name/target/quarkus-app" && exec env "$@" java "${JVM_OPTS[@]}" "${cds[@]}" -Dquarkus.http.host=127.0.0.1 \
+      -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false -jar quarkus-run.jar) > "bench/results/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   eval "PID_${name//-/_}=$pid"
@@ -81,6 +85,8 @@ to_ms() { # wrk prints 1.23ms / 456.00us / 1.20s
 rss_mb() { awk '{printf "%.0f", $1/1024}' <<< "$(ps -o rss= -p "$1")"; }
 
 mkdir -p bench/results
+# As ./demo runs them: two glibc malloc arenas per service (about 10 MB less RSS each).
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 # The services' JVM options on one machine, shared with ./demo.
 mapfile -t JVM_OPTS < <(grep -v '^\s*#' local-mesh/service-jvm.options | grep -v '^\s*$')
 CD=$((PORT_BASE)); PC=$((PORT_BASE + 1)); FE=$((PORT_BASE + 2))
