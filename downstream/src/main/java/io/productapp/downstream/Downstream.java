@@ -74,10 +74,6 @@ public final class Downstream implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(endpoint.maxConnections()));
     }
 
-    public Endpoint endpoint() {
-        return endpoint;
-    }
-
     /** GET the endpoint's URL. */
     public Future<Answer> get() {
         return send(HttpMethod.GET, path, null);
