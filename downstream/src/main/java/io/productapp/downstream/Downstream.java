@@ -22,6 +22,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -43,6 +44,8 @@ import io.vertx.core.http.RequestOptions;
 public final class Downstream implements AutoCloseable {
 
     private static final String JSON = "application/json";
+    /** Largest answer accepted: productcatalog's list of 1000 products of 256 characters is ~270 KB. */
+    static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
     private final Endpoint endpoint;
     private final Vertx vertx;
@@ -108,7 +111,7 @@ public final class Downstream implements AutoCloseable {
             } else if (call.attach(opened.result())) {
                 HttpClientRequest request = opened.result();
                 (body == null ? request.send() : request.send(body))
-                        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)))
+                        .compose(response -> read(request, response))
                         .onComplete(answered -> {
                             if (answered.succeeded()) {
                                 call.complete(answered.result());
@@ -119,6 +122,46 @@ public final class Downstream implements AutoCloseable {
             }
         });
         return call.outcome.future();
+    }
+
+    /**
+     * The whole body, refused past {@value #MAX_ANSWER_BYTES} bytes: a service answering far more
+     * than these small JSON documents would otherwise fill this service's small heap.
+     */
+    private Future<Answer> read(HttpClientRequest request, HttpClientResponse response) {
+        String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (declared != null && declared.length() > 0 && parseLength(declared) > MAX_ANSWER_BYTES) {
+            request.reset();
+            return Future.failedFuture(new AnswerTooLarge());
+        }
+        Promise<Answer> read = Promise.promise();
+        Buffer collected = Buffer.buffer();
+        response.handler(chunk -> {
+            if (collected.length() + chunk.length() > MAX_ANSWER_BYTES) {
+                if (read.tryFail(new AnswerTooLarge())) {
+                    request.reset();
+                }
+            } else {
+                collected.appendBuffer(chunk);
+            }
+        });
+        response.exceptionHandler(read::tryFail);
+        response.endHandler(end -> read.tryComplete(new Answer(response.statusCode(), collected)));
+        return read.future();
+    }
+
+    private static long parseLength(String declared) {
+        try {
+            return Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            return -1; // not ours to judge; the body's real length still is
+        }
+    }
+
+    private static final class AnswerTooLarge extends RuntimeException {
+        AnswerTooLarge() {
+            super(null, null, false, false);
+        }
     }
 
     /**
@@ -191,6 +234,9 @@ public final class Downstream implements AutoCloseable {
             }
             if (t instanceof TimeoutException) { // no pooled connection within the connect timeout
                 return problem("is unreachable: " + t.getMessage(), 0, failure);
+            }
+            if (t instanceof AnswerTooLarge) {
+                return problem("answered more than " + MAX_ANSWER_BYTES + " bytes", 0, failure);
             }
             if (t instanceof HttpClosedException) {
                 return problem("closed the connection before answering", 0, failure);

@@ -160,6 +160,43 @@ class DownstreamTest {
         }
     }
 
+    static Stream<Arguments> oversizedAnswers() {
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) ' ');
+        int chunks = Downstream.MAX_ANSWER_BYTES / chunk.length + 1;
+        return Stream.of(
+                Arguments.of("declared by Content-Length", (java.util.function.Consumer<HttpServerRequest>) r -> r.response()
+                        .putHeader("content-length", String.valueOf(Downstream.MAX_ANSWER_BYTES + 1L)).write("{")),
+                Arguments.of("sent chunked", (java.util.function.Consumer<HttpServerRequest>) r -> {
+                    r.response().setChunked(true);
+                    for (int i = 0; i < chunks; i++) {
+                        r.response().write(io.vertx.core.buffer.Buffer.buffer(chunk));
+                    }
+                    r.response().end();
+                }));
+    }
+
+    @ParameterizedTest(name = "an answer larger than the limit, {0}, fails the call")
+    @MethodSource("oversizedAnswers")
+    void anAnswerLargerThanTheLimitFailsTheCall(String name, java.util.function.Consumer<HttpServerRequest> behaviour) {
+        ROUTES.put("/catalogDetail", behaviour);
+        try (Downstream d = downstream(base() + "/catalogDetail")) {
+            assertThatThrownBy(() -> await(d.get()))
+                    .isInstanceOf(DownstreamException.class)
+                    .hasMessage("catalogdetail at " + base() + "/catalogDetail answered more than "
+                            + Downstream.MAX_ANSWER_BYTES + " bytes");
+        }
+    }
+
+    @Test
+    void anAnswerJustUnderTheLimitIsRead() {
+        String big = "\"" + "x".repeat(Downstream.MAX_ANSWER_BYTES - 2) + "\"";
+        ROUTES.put("/catalogDetail", r -> r.response().end(big));
+        try (Downstream d = downstream(base() + "/catalogDetail")) {
+            assertThat(await(d.get()).json(String.class)).hasSize(Downstream.MAX_ANSWER_BYTES - 2);
+        }
+    }
+
     @Test
     void anUnreachableServiceFailsAtOnceNamingIt() throws Exception {
         HttpServer closed = vertx.createHttpServer().requestHandler(r -> r.response().end())
