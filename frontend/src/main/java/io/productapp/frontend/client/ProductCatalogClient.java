@@ -15,6 +15,7 @@ import io.productapp.downstream.DownstreamException;
 import io.productapp.downstream.Endpoint;
 import io.productapp.downstream.HeaderPropagation;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -24,6 +25,7 @@ import io.vertx.core.Vertx;
  * or productcatalog is unavailable ({@link DownstreamException}: the page answers 502).
  */
 @ApplicationScoped
+@Startup // a bad BASE_URL stops the start with its message, not the first request with a 500
 public class ProductCatalogClient {
 
     private final Downstream productCatalog;

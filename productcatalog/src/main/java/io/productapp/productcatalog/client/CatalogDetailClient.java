@@ -11,6 +11,7 @@ import io.productapp.downstream.DownstreamException;
 import io.productapp.downstream.Endpoint;
 import io.productapp.downstream.HeaderPropagation;
 import io.productapp.productcatalog.config.ProductCatalogConfig;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -20,6 +21,7 @@ import io.vertx.core.Vertx;
  * answers with 502.
  */
 @ApplicationScoped
+@Startup // a bad AGG_APP_URL stops the start with its message, not the first request with a 500
 public class CatalogDetailClient {
 
     private final Downstream catalogDetail;
