@@ -276,10 +276,6 @@ public final class Downstream implements AutoCloseable {
             return status >= 200 && status < 300;
         }
 
-        public String bodyAsString() {
-            return body.toString(StandardCharsets.UTF_8);
-        }
-
         /** The body read as {@code type}; a body that is not (only) JSON of that shape fails the call. */
         public <T> T json(Class<T> type) {
             try {

@@ -38,6 +38,12 @@ public record Endpoint(String name, String setting, String url, Duration connect
         }
     }
 
+    /** {@code name}'s endpoint from its configuration group; {@code setting} names the URL's source in errors. */
+    public static Endpoint of(String name, String setting, EndpointConfig config) {
+        return new Endpoint(name, setting, config.url(), config.connectTimeout(), config.readTimeout(),
+                config.maxConnections());
+    }
+
     URI uri() {
         return URI.create(url);
     }

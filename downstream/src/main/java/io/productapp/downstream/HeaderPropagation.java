@@ -51,11 +51,6 @@ public class HeaderPropagation {
         }
     }
 
-    /** The header names forwarded, lower case. */
-    public List<String> names() {
-        return List.of(names);
-    }
-
     /** Copies the listed headers of the request being served, when there is one, into {@code outgoing}. */
     void applyTo(MultiMap outgoing) {
         if (!VertxContext.isOnDuplicatedContext()) {

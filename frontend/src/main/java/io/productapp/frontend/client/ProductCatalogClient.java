@@ -1,11 +1,7 @@
 package io.productapp.frontend.client;
 
-import java.time.Duration;
-
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -14,8 +10,9 @@ import io.productapp.downstream.Downstream.Answer;
 import io.productapp.downstream.DownstreamException;
 import io.productapp.downstream.Endpoint;
 import io.productapp.downstream.HeaderPropagation;
-import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.productapp.frontend.config.FrontendConfig;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -30,13 +27,9 @@ public class ProductCatalogClient {
 
     private final Downstream productCatalog;
 
-    ProductCatalogClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper,
-            @ConfigProperty(name = "frontend.productcatalog.url") String url,
-            @ConfigProperty(name = "frontend.productcatalog.connect-timeout") Duration connectTimeout,
-            @ConfigProperty(name = "frontend.productcatalog.read-timeout") Duration readTimeout,
-            @ConfigProperty(name = "frontend.productcatalog.max-connections", defaultValue = "50") int maxConnections) {
-        this.productCatalog = new Downstream(vertx, new Endpoint("productcatalog", "BASE_URL", url, connectTimeout,
-                readTimeout, maxConnections), propagation, mapper);
+    ProductCatalogClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper, FrontendConfig config) {
+        this.productCatalog = new Downstream(vertx, Endpoint.of("productcatalog", "BASE_URL", config.productcatalog()),
+                propagation, mapper);
     }
 
     /** productcatalog's body for a new product; a missing name is sent as null, for productcatalog to name. */

@@ -27,9 +27,8 @@ public class CatalogDetailClient {
     private final Downstream catalogDetail;
 
     CatalogDetailClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper, ProductCatalogConfig config) {
-        ProductCatalogConfig.CatalogDetail endpoint = config.catalogdetail();
-        this.catalogDetail = new Downstream(vertx, new Endpoint("catalogdetail", "AGG_APP_URL", endpoint.url(),
-                endpoint.connectTimeout(), endpoint.readTimeout(), endpoint.maxConnections()), propagation, mapper);
+        this.catalogDetail = new Downstream(vertx, Endpoint.of("catalogdetail", "AGG_APP_URL", config.catalogdetail()),
+                propagation, mapper);
     }
 
     /** catalogdetail's body, passed through untouched (extra fields such as zone included). */

@@ -1,7 +1,6 @@
 package io.productapp.productcatalog.config;
 
-import java.time.Duration;
-
+import io.productapp.downstream.EndpointConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -10,7 +9,11 @@ public interface ProductCatalogConfig {
 
     Store store();
 
-    CatalogDetail catalogdetail();
+    /**
+     * catalogdetail's endpoint ({@code AGG_APP_URL}, path included, called exactly as given: the
+     * path-based-routing scenario points it at {@code .../v1/catalogDetail}) and its bounds.
+     */
+    EndpointConfig catalogdetail();
 
     interface Store {
         /**
@@ -23,26 +26,5 @@ public interface ProductCatalogConfig {
         /** Longest product name accepted, in characters. */
         @WithDefault("256")
         int maxNameLength();
-    }
-
-    interface CatalogDetail {
-        /**
-         * catalogdetail's endpoint, path included, called exactly as given ({@code AGG_APP_URL}):
-         * the path-based-routing scenario points it at {@code .../v1/catalogDetail}.
-         */
-        @WithDefault("http://localhost:3000/catalogDetail")
-        String url();
-
-        /** Bound on connecting to catalogdetail. */
-        @WithDefault("2s")
-        Duration connectTimeout();
-
-        /** Bound on catalogdetail's whole answer; past it the caller gets 502, never a hang. */
-        @WithDefault("3s")
-        Duration readTimeout();
-
-        /** Keep-alive connections to catalogdetail at most. */
-        @WithDefault("50")
-        int maxConnections();
     }
 }
