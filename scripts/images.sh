@@ -78,7 +78,7 @@ if $build; then
   echo "images: building ${SERVICES[*]} with Jib on the local base image"
   ./mvnw -B -q -ntp package -DskipTests -pl "$modules" \
     -Dquarkus.container-image.build=true -Dquarkus.jib.docker-executable-name=podman \
-    -Dappcds.skip=true \
+    -Dappcds.skip=true -Dquarkus.package.jar.type=fast-jar \
     -Dquarkus.jib.base-jvm-image="tar://$(realpath "$BASE_TAR")" \
     || die "the Jib build failed (output above)"
   mkdir -p "$OUT"
