@@ -74,15 +74,17 @@ base_image() {
 
 if $build; then
   base_image
-  modules=$(IFS=,; echo "catalogdetail-core,${SERVICES[*]}")
+  modules=$(IFS=,; echo "${SERVICES[*]}")
   echo "images: building ${SERVICES[*]} with Jib on the local base image"
-  ./mvnw -B -q -ntp package -DskipTests -pl "$modules" \
+  # -am: the modules they depend on (catalogdetail-core, downstream) come from this build.
+  ./mvnw -B -q -ntp package -DskipTests -pl "$modules" -am \
     -Dquarkus.container-image.build=true -Dquarkus.jib.docker-executable-name=podman \
     -Dappcds.skip=true -Dquarkus.package.jar.type=fast-jar \
     -Dquarkus.jib.base-jvm-image="tar://$(realpath "$BASE_TAR")" \
     || die "the Jib build failed (output above)"
   mkdir -p "$OUT"
   for s in "${SERVICES[@]}"; do
+    rm -f "$OUT/$s.tar"   # podman will not overwrite a docker-archive
     podman save --format docker-archive -o "$OUT/$s.tar" "productapp/$s:$version" > /dev/null
   done
 fi
