@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ public final class AppCdsTraining {
     }
 
     public static void main(String[] args) {
-        Map<String, String> options = new java.util.HashMap<>(Map.of("archive", "app-cds.jsa", "timeout", "120"));
+        Map<String, String> options = new HashMap<>(Map.of("archive", "app-cds.jsa", "timeout", "120"));
         for (String arg : args) {
             Matcher m = Pattern.compile("--(app|script|archive|timeout)=(.+)").matcher(arg);
             if (!m.matches()) {
@@ -139,23 +140,30 @@ public final class AppCdsTraining {
         // (the reaper thread closes it under a pending read), the archive dump's report included.
         builder.redirectOutput(log.toFile());
         Process process = builder.start();
+        // Interrupted (Ctrl-C on the build), the trainer leaves no application behind.
+        Thread reaper = new Thread(process::destroyForcibly, "stop-training-run");
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             train(waitForPort(process, log), requests);
         } catch (TrainingFailure e) {
             throw new TrainingFailure(e.getMessage() + tail(log));
+        } catch (IOException e) {
+            throw new TrainingFailure("the training run failed: " + e + tail(log));
         } finally {
             process.destroy(); // SIGTERM: Quarkus shuts down, the JVM writes the archive as it exits
             if (!process.waitFor(remainingNanos(), TimeUnit.NANOSECONDS)) {
                 process.destroyForcibly();
             }
             downstreams.forEach(server -> server.stop(0));
+            Runtime.getRuntime().removeShutdownHook(reaper);
         }
         Path written = app.resolve(archive);
         if (!Files.isRegularFile(written)) {
             throw new TrainingFailure("the JVM wrote no " + written + " as it exited" + tail(log));
         }
-        System.out.printf("[appcds] %s: %d requests x %d, archive %s (%d MB); log %s%n", app.toAbsolutePath().getParent().getParent().getFileName(),
-                requests.size(), ROUNDS, written, Files.size(written) >> 20, log);
+        System.out.printf("[appcds] %s: %d requests x %d, archive %s (%d MB); log %s%n",
+                app.toAbsolutePath().getParent().getParent().getFileName(), requests.size(), ROUNDS, written,
+                Files.size(written) >> 20, log);
     }
 
     private void train(int port, List<String[]> requests) throws Exception {
