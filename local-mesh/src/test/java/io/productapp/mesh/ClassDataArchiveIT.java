@@ -1,6 +1,7 @@
 package io.productapp.mesh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,6 +38,7 @@ class ClassDataArchiveIT {
 
     @BeforeAll
     static void startThreeTiersAndServeOnePage() throws Exception {
+        assumeFalse(Boolean.getBoolean("appcds.skip"), "the services were built without archives (-Dappcds.skip)");
         Topology.Ports ports = Topology.Ports.free();
         List<ServiceSpec> specs = new ArrayList<>();
         for (ServiceSpec spec : Topology.suite(ROOT, ports)) {
