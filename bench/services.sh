@@ -37,7 +37,6 @@ if ! command -v wrk >/dev/null; then
     die "wrk is missing: apt-get install wrk"
   fi
 fi
-command -v curl >/dev/null || die "curl is missing: apt-get install curl"
 
 for m in catalogdetail-v1 productcatalog frontend; do
   [[ -f $m/target/quarkus-app/quarkus-run.jar && -f $m/target/quarkus-app/app-cds.jsa ]] \
