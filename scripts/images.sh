@@ -23,7 +23,8 @@ OUT=target/images
 # podman on this kind of machine needs the runc runtime and explicit open-files and process limits
 # (its defaults ask for more than the sandbox allows: "error setting rlimit type 6").
 PODMAN_RUN=(--runtime runc --ulimit nofile=16384:16384 --ulimit nproc=4096:4096)
-# As the Helm chart runs them: read-only root with a writable /tmp, no capabilities, no privilege gain.
+# As the Helm chart runs them: read-only root with a writable /tmp, no capabilities, no privilege
+# gain; the smoke test adds the chart's default memory limit and JVM options (values.yaml).
 HARDENED=(--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges)
 
 die() { echo "images: $*" >&2; exit 1; }
@@ -97,16 +98,24 @@ done
 
 $smoke || exit 0
 
+CHART_VALUES=helm/productapp/values.yaml
+CHART_JVM_OPTIONS=$(sed -n 's/^jvmOptions: *"\(.*\)"$/\1/p' "$CHART_VALUES")
+CHART_MEMORY_LIMIT=$(sed -n 's/.*limits: *{memory: *\([0-9]*\)Mi}.*/\1/p' "$CHART_VALUES" | sort -u)
+[[ -n $CHART_JVM_OPTIONS && $CHART_MEMORY_LIMIT =~ ^[0-9]+$ ]] \
+  || die "cannot read jvmOptions and one memory limit from $CHART_VALUES"
+AS_CHART=(--memory "${CHART_MEMORY_LIMIT}m" -e JAVA_TOOL_OPTIONS="$CHART_JVM_OPTIONS")
+
 now_ms() { date +%s%3N; }
 port=24000
 failed=0
-printf '\n%-18s %10s %22s\n' container ping "start-to-first-200 ms"
+printf '\nimages: each run as the chart runs it: memory limit %sm, JAVA_TOOL_OPTIONS=%s\n' "$CHART_MEMORY_LIMIT" "$CHART_JVM_OPTIONS"
+printf '%-18s %10s %22s\n' container ping "start-to-first-200 ms"
 for s in "${SERVICES[@]}"; do
   podman rmi -f "productapp/$s:$version" > /dev/null 2>&1 || true
   podman load -q -i "$OUT/$s.tar" > /dev/null || die "podman load -i $OUT/$s.tar failed"
   name="smoke-$s-$$"
   t0=$(now_ms)
-  podman run -d --name "$name" "${PODMAN_RUN[@]}" "${HARDENED[@]}" --network host \
+  podman run -d --name "$name" "${PODMAN_RUN[@]}" "${HARDENED[@]}" "${AS_CHART[@]}" --network host \
     -e QUARKUS_HTTP_HOST=127.0.0.1 -e QUARKUS_HTTP_PORT=$port \
     "productapp/$s:$version" > /dev/null || die "podman run failed for $s"
   code=000
