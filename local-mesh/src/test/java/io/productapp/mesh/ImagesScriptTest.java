@@ -26,10 +26,10 @@ class ImagesScriptTest {
             "runc        | podman        | runc is missing: apt-get install runc",
             "debootstrap | podman runc   | debootstrap is missing: apt-get install debootstrap" })
     void aMissingToolIsNamedWithItsPackage(String missing, String present, String message) throws Exception {
-        Files.createSymbolicLink(bin.resolve("dirname"), Path.of("/usr/bin/dirname"));
+        tool("dirname", "/usr/bin/dirname");
         for (String tool : present.split(" ")) {
             if (!tool.isBlank()) {
-                Files.createSymbolicLink(bin.resolve(tool), Path.of("/bin/true"));
+                tool(tool, "/bin/true");
             }
         }
         ProcessBuilder builder = new ProcessBuilder("/bin/bash", ROOT.resolve("scripts/images.sh").toString())
@@ -42,6 +42,13 @@ class ImagesScriptTest {
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isEqualTo(1);
         assertThat(output.strip()).isEqualTo("images: " + message);
+    }
+
+    /** NAME on the test's PATH, running TARGET (a script, not a link: JUnit warns when it deletes links out of its temp dir). */
+    private void tool(String name, String target) throws Exception {
+        Path script = bin.resolve(name);
+        Files.writeString(script, "#!/bin/sh\nexec " + target + " \"$@\"\n");
+        script.toFile().setExecutable(true);
     }
 
 }
