@@ -93,6 +93,18 @@ probe() {
   exec {fd}<&-
 }
 
+# same_page PORT: the page at / on PORT carries catalogdetail's answer (its vendor, and its
+# version in the x-catalogdetail-version header), so both stacks are measured doing the same work.
+same_page() {
+  local fd line page=
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || die "nothing answers on port $1"
+  printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&"$fd"
+  while IFS= read -r -t 5 line <&"$fd" || [[ -n $line ]]; do page+=$line$'\n'; line=; done
+  exec {fd}<&-
+  [[ ${page,,} == *$'\nx-catalogdetail-version: 1\r\n'* && $page == *'<td>ABC.com</td>'* ]] \
+    || die "the page on port $1 does not show catalogdetail v1's answer; it was:"$'\n'"$page"
+}
+
 # launch NAME PORT PATH LOG DIR COMMAND...: runs COMMAND in DIR with its output in LOG, waits for
 # the first 200 of GET PATH; sets PID[NAME] and STARTUP_MS[NAME] (spawn to first 200).
 launch() {
@@ -175,6 +187,7 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 start_service catalogdetail-v1 "$CD" /catalogDetail
 start_service productcatalog "$PC" /products/ AGG_APP_URL="http://127.0.0.1:$CD/catalogDetail"
 start_service frontend "$FE" / BASE_URL="http://127.0.0.1:$PC/products/"
+same_page "$FE"
 load cd "http://127.0.0.1:$CD/catalogDetail"
 load chain "http://127.0.0.1:$FE/"
 for name in "${OURS[@]}"; do RSS[$name]=$(rss_mb "$name"); done
@@ -189,6 +202,7 @@ if ((REFERENCE)); then
   start ref-productcatalog "$PC" /products/ bench/reference env PORT="$PC" AGG_APP_URL="http://127.0.0.1:$CD/catalogDetail" \
     "$PYTHON" productcatalog.py
   start ref-frontend "$FE" / bench/reference env PORT="$FE" BASE_URL="http://127.0.0.1:$PC/products/" node frontend.js
+  same_page "$FE"
   load ref-cd "http://127.0.0.1:$CD/catalogDetail"
   load ref-chain "http://127.0.0.1:$FE/"
   for name in "${REFS[@]}"; do RSS[$name]=$(rss_mb "$name"); done
