@@ -73,6 +73,20 @@ base_image() {
   echo "images: base image saved to $BASE_TAR ($(du -m "$BASE_TAR" | cut -f1) MB)"
 }
 
+# prune_ours: drops this project's images that a newer build or load left untagged (podman keeps
+# them, with about 25 MB of layers of their own each): the untagged images whose names history
+# holds localhost/productapp/. Images in use by a container stay.
+prune_ours() {
+  local id history dropped=0
+  while read -r id; do
+    history=$(podman image inspect --format '{{.NamesHistory}}' "$id" 2>/dev/null) || continue
+    if [[ $history == *localhost/productapp/* ]] && podman rmi "$id" > /dev/null 2>&1; then
+      dropped=$((dropped + 1))
+    fi
+  done < <(podman images -q --no-trunc --filter dangling=true)
+  ((dropped == 0)) || echo "images: removed $dropped untagged productapp images left by earlier builds"
+}
+
 if $build; then
   base_image
   modules=$(IFS=,; echo "${SERVICES[*]}")
@@ -88,6 +102,7 @@ if $build; then
     rm -f "$OUT/$s.tar"   # podman will not overwrite a docker-archive
     podman save --format docker-archive -o "$OUT/$s.tar" "productapp/$s:$version" > /dev/null
   done
+  prune_ours
 fi
 
 printf '\n%-45s %8s\n' image "tar MB"
@@ -138,4 +153,5 @@ for s in "${SERVICES[@]}"; do
   podman rm -f "$name" > /dev/null
   port=$((port + 1))
 done
+prune_ours
 exit $failed
