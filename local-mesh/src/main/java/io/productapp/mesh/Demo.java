@@ -93,7 +93,9 @@ public final class Demo {
         AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopping.set(true);
+            out.println("demo: stopping the services");
             suite.close();
+            out.println("demo: stopped");
         }, "demo-stop"));
         out.println();
         out.println("demo: ready. Open " + page);
