@@ -82,27 +82,32 @@ now_ms() { date +%s%3N; }
 exec {IDLE}<> <(:)
 pause() { read -r -t "$1" -u "$IDLE" _ || true; }
 
-# probe PORT PATH: sets STATUS to the status of GET PATH on 127.0.0.1:PORT, 000 when nothing
-# answers. Bash's /dev/tcp and builtins only: no process is forked.
-probe() {
-  local fd
-  STATUS=000
+# get PORT PATH: sets ANSWER to the whole answer (status line, headers, body) to GET PATH on
+# 127.0.0.1:PORT, empty when nothing answers. Bash's /dev/tcp and builtins only: no process is
+# forked, so waiting for a starting service costs it no CPU.
+get() {
+  local fd line
+  ANSWER=
   { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 0
   printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&"$fd"
-  IFS=' ' read -r -t 5 _ STATUS _ <&"$fd" || STATUS=000
+  while IFS= read -r -t 5 line <&"$fd" || [[ -n $line ]]; do ANSWER+=$line$'\n'; line=; done
   exec {fd}<&-
+}
+
+# probe PORT PATH: sets STATUS to the status of GET PATH on 127.0.0.1:PORT, 000 when nothing answers.
+probe() {
+  get "$1" "$2"
+  STATUS=000
+  [[ $ANSWER =~ ^HTTP/[0-9.]+\ ([0-9]{3}) ]] && STATUS=${BASH_REMATCH[1]}
+  return 0
 }
 
 # same_page PORT: the page at / on PORT carries catalogdetail's answer (its vendor, and its
 # version in the x-catalogdetail-version header), so both stacks are measured doing the same work.
 same_page() {
-  local fd line page=
-  { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || die "nothing answers on port $1"
-  printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&"$fd"
-  while IFS= read -r -t 5 line <&"$fd" || [[ -n $line ]]; do page+=$line$'\n'; line=; done
-  exec {fd}<&-
-  [[ ${page,,} == *$'\nx-catalogdetail-version: 1\r\n'* && $page == *'<td>ABC.com</td>'* ]] \
-    || die "the page on port $1 does not show catalogdetail v1's answer; it was:"$'\n'"$page"
+  get "$1" /
+  [[ ${ANSWER,,} == *$'\nx-catalogdetail-version: 1\r\n'* && $ANSWER == *'<td>ABC.com</td>'* ]] \
+    || die "the page on port $1 does not show catalogdetail v1's answer; it was:"$'\n'"${ANSWER:-(nothing answered)}"
 }
 
 # launch NAME PORT PATH LOG DIR COMMAND...: runs COMMAND in DIR with its output in LOG, waits for
