@@ -6,19 +6,22 @@
 # ./demo does (JVM options from local-mesh/service-jvm.options, the build's app-cds.jsa).
 # Reference: bench/reference/, the same three services on the original's stack (Express 4
 # catalogdetail and frontend on Node.js, Flask productcatalog on Werkzeug's threaded server,
-# requests and axios for the calls), run the same way right after ours. Each service is started
+# requests and axios for the calls), run the same way right after ours. COMPARE=DIR also measures
+# another build of this project (a checkout of another commit, packaged with ./mvnw package) the
+# same way, right after ours, and prints it side by side. Each service is started
 # STARTS times (default 3) and timed from process spawn to its first 200; the median is
 # reported with the range (and Quarkus' own "started in" for ours). The probe that waits for the
 # 200 is bash's /dev/tcp: it forks no process, so the waiting costs the starting process no CPU.
 # Then, for each target, wrk -t2 -c10: a 5 s warm-up, then 20 s measured. Prints req/s, p50,
-# p99, startup-to-first-200 and RSS after load, the ratio ours/reference of this run, and issue
-# 2's targets with whether this run met them. wrk shares the 2 cores with the services, and this
+# p99, startup-to-first-200 and RSS after load, the ratio ours/reference of this run, and the
+# targets with whether this run met them. wrk shares the 2 cores with the services, and this
 # VM's speed moves with its neighbours: the ratio to the reference of the same run is the figure
 # that carries from one run, or machine, to another.
 #
 #   bench/services.sh                 # defaults: 20 s measured, 5 s warm-up, 3 starts each
 #   DURATION=60 WARMUP=10 STARTS=5 bench/services.sh
 #   REFERENCE=0 bench/services.sh     # ours only (no Node.js/Flask needed)
+#   WARMUP=40 COMPARE=/tmp/other-checkout bench/services.sh   # steady state, this build and another
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,13 +32,16 @@ CONNECTIONS=${CONNECTIONS:-10}
 STARTS=${STARTS:-3}
 PORT_BASE=${PORT_BASE:-23000}
 REFERENCE=${REFERENCE:-1}
+COMPARE=${COMPARE:-}
 
-# The original stack (Node catalogdetail, Flask productcatalog, Node frontend) as issue 2 recorded
-# it on the same kind of 2-core machine, and the targets it set from it.
+# The original stack (Node catalogdetail, Flask productcatalog, Node frontend) as recorded on the
+# same kind of 2-core machine, and the targets set from it: catalogdetail 5x, the full chain 20x.
+# At steady state (WARMUP=40) the full chain's target is 30x the reference of the same run.
 REC_CATALOGDETAIL_RPS=3786; REC_CATALOGDETAIL_P99=8.1
 REC_CHAIN_RPS=388;          REC_CHAIN_P99=52
 TARGET_CATALOGDETAIL_RPS=19000; TARGET_CHAIN_RPS=7800; TARGET_CHAIN_P99=10
 TARGET_STARTUP_MS=1000; TARGET_RSS_MB=150
+TARGET_STEADY_CHAIN_X=30; STEADY_WARMUP=40
 
 die() { echo "bench: $*" >&2; exit 1; }
 # apt_install PACKAGE...: installs Debian packages when run as root, else stops with the command.
@@ -53,6 +59,12 @@ for m in catalogdetail-v1 productcatalog frontend; do
   [[ -f $m/target/quarkus-app/quarkus-run.jar && -f $m/target/quarkus-app/app-cds.jsa ]] \
     || { echo "bench: building"; ./mvnw -B -q -ntp package -DskipTests; break; }
 done
+if [[ -n $COMPARE ]]; then
+  for m in catalogdetail-v1 productcatalog frontend; do
+    [[ -f $COMPARE/$m/target/quarkus-app/quarkus-run.jar ]] \
+      || die "COMPARE=$COMPARE has no $m/target/quarkus-app/quarkus-run.jar: package it first (cd $COMPARE && ./mvnw package -DskipTests)"
+  done
+fi
 
 # The reference's runtimes: Node.js with Express, EJS and axios from npm (bench/reference's
 # package-lock.json), and a python3 that has Flask, flask-cors and requests.
@@ -138,13 +150,27 @@ start() {
   done
   STARTUP[$name]=$(summary "${spawn[@]}")
 }
-# start_service NAME PORT PATH [ENV=VALUE ...]: one of ours, as ./demo starts it: from
-# quarkus-app/, with the class-data-sharing archive the build made.
+# start_service NAME APP PORT PATH [ENV=VALUE ...]: one of ours, as ./demo starts it: from its
+# quarkus-app/ directory APP, with the class-data-sharing archive the build made.
 start_service() {
-  local name=$1 port=$2 path=$3; shift 3
-  local cds=(); [[ -f $name/target/quarkus-app/app-cds.jsa ]] && cds=(-XX:SharedArchiveFile=app-cds.jsa)
-  start "$name" "$port" "$path" "$name/target/quarkus-app" env "$@" java "${JVM_OPTS[@]}" "${cds[@]}" \
+  local name=$1 app=$2 port=$3 path=$4; shift 4
+  local cds=(); [[ -f $app/app-cds.jsa ]] && cds=(-XX:SharedArchiveFile=app-cds.jsa)
+  start "$name" "$port" "$path" "$app" env "$@" java "${JVM_OPTS[@]}" "${cds[@]}" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false -jar quarkus-run.jar
+}
+# measure_build PREFIX ROOT: the three services of the build under ROOT, started and loaded;
+# results under keys PREFIXcd and PREFIXchain, services under PREFIX<module>.
+measure_build() {
+  local prefix=$1 root=$2 name
+  start_service "${prefix}catalogdetail-v1" "$root/catalogdetail-v1/target/quarkus-app" "$CD" /catalogDetail
+  start_service "${prefix}productcatalog" "$root/productcatalog/target/quarkus-app" "$PC" /products/ \
+    AGG_APP_URL="http://127.0.0.1:$CD/catalogDetail"
+  start_service "${prefix}frontend" "$root/frontend/target/quarkus-app" "$FE" / BASE_URL="http://127.0.0.1:$PC/products/"
+  same_page "$FE"
+  load "${prefix}cd" "http://127.0.0.1:$CD/catalogDetail"
+  load "${prefix}chain" "http://127.0.0.1:$FE/"
+  for name in "${OURS[@]}"; do RSS[$prefix$name]=$(rss_mb "$prefix$name"); done
+  stop_all
 }
 # stop_all: stops every running service before the other stack is measured.
 stop_all() {
@@ -189,14 +215,11 @@ mapfile -t JVM_OPTS < <(grep -v '^\s*#' local-mesh/service-jvm.options | grep -v
 echo "bench: JVM options: ${JVM_OPTS[*]}; $STARTS timed starts per service"
 echo "bench: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + ${DURATION}s measured, $(nproc) cores, $(java -version 2>&1 | head -1)"
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
-start_service catalogdetail-v1 "$CD" /catalogDetail
-start_service productcatalog "$PC" /products/ AGG_APP_URL="http://127.0.0.1:$CD/catalogDetail"
-start_service frontend "$FE" / BASE_URL="http://127.0.0.1:$PC/products/"
-same_page "$FE"
-load cd "http://127.0.0.1:$CD/catalogDetail"
-load chain "http://127.0.0.1:$FE/"
-for name in "${OURS[@]}"; do RSS[$name]=$(rss_mb "$name"); done
-stop_all
+measure_build "" "$PWD"
+if [[ -n $COMPARE ]]; then
+  echo "bench: compared build: $COMPARE ($(git -C "$COMPARE" log -1 --format='%h %s' 2>/dev/null || echo 'not a git checkout'))"
+  measure_build cmp- "$COMPARE"
+fi
 
 # The reference, on the same ports, the same way.
 REFS=()
@@ -218,13 +241,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a/b }'; }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 row() { # row LABEL KEY
   local ref="-" refp99="-" r="-"
-  if ((REFERENCE)); then ref=${RPS[ref-$2]}; refp99=${P99[ref-$2]}; r=$(ratio "${RPS[$2]}" "$ref"); fi
+  if ((REFERENCE)); then ref=${RPS[ref-${2#cmp-}]}; refp99=${P99[ref-${2#cmp-}]}; r=$(ratio "${RPS[$2]}" "$ref"); fi
   printf '%-28s %9s %8s %8s %8s | %9s %8s | %7s\n' "$1" "${RPS[$2]}" "${P50[$2]}" "${P99[$2]}" "${NON2XX[$2]}" "$ref" "$refp99" "$r"
 }
 printf '\n%-28s %9s %8s %8s %8s | %9s %8s | %7s\n' "target" "req/s" "p50 ms" "p99 ms" "non-2xx" "ref req/s" "p99 ms" "ratio"
 row "catalogdetail /catalogDetail" cd
 row "frontend / (full chain)" chain
-for key in cd chain ref-cd ref-chain; do
+if [[ -n $COMPARE ]]; then
+  row "compared: catalogdetail" cmp-cd
+  row "compared: full chain" cmp-chain
+fi
+for key in cd chain cmp-cd cmp-chain ref-cd ref-chain; do
   [[ -n ${ERRORS[$key]:-} ]] && echo "$key: ${ERRORS[$key]}"
 done
 
@@ -234,16 +261,21 @@ for i in 0 1 2; do
   printf '%-18s %22s %22s %8s | %22s %8s\n' "$name" "${STARTUP[$name]}" "$(started_in "$name")" "${RSS[$name]}" \
     "${ref:+${STARTUP[$ref]}}" "${ref:+${RSS[$ref]}}"
 done
+if [[ -n $COMPARE ]]; then
+  for name in "${OURS[@]}"; do
+    printf '%-18s %22s %22s %8s\n' "compared: ${name#catalogdetail-}" "${STARTUP[cmp-$name]}" "$(started_in "cmp-$name")" "${RSS[cmp-$name]}"
+  done
+fi
 echo "(startup: median of $STARTS starts, min-max in brackets; RSS after the load)"
 
-# Issue 2's targets, as absolute figures and as the ratios to the original that they stand for.
+# The targets, as absolute figures and as the ratios to the original that they stand for.
 startup_max=0 rss_max=0
 for name in "${OURS[@]}"; do
   m=${STARTUP[$name]%% *} # "median (min-max)"
   ((m > startup_max)) && startup_max=$m
   ((RSS[$name] > rss_max)) && rss_max=${RSS[$name]}
 done
-printf '\n%-60s %-32s %s\n' "issue 2 target" "this run" "verdict"
+printf '\n%-60s %-32s %s\n' "target" "this run" "verdict"
 printf '%-60s %-32s %s\n' "catalogdetail >= $TARGET_CATALOGDETAIL_RPS req/s" "${RPS[cd]} req/s" \
   "$(verdict "${RPS[cd]} >= $TARGET_CATALOGDETAIL_RPS")"
 printf '%-60s %-32s %s\n' "full chain >= $TARGET_CHAIN_RPS req/s, p99 <= $TARGET_CHAIN_P99 ms" "${RPS[chain]} req/s, p99 ${P99[chain]} ms" \
@@ -255,9 +287,16 @@ if ((REFERENCE)); then
     "$(verdict "${RPS[cd]} >= $cd_x * ${RPS[ref-cd]}")"
   printf '%-60s %-32s %s\n' "  the same as a ratio: full chain >= ${chain_x}x reference" "$(ratio "${RPS[chain]}" "${RPS[ref-chain]}")" \
     "$(verdict "${RPS[chain]} >= $chain_x * ${RPS[ref-chain]}")"
+  if ((WARMUP >= STEADY_WARMUP)); then
+    for key in chain ${COMPARE:+cmp-chain}; do
+      printf '%-60s %-32s %s\n' "  steady state: ${key/cmp-/compared }, >= ${TARGET_STEADY_CHAIN_X}x reference, p99 <= $TARGET_CHAIN_P99 ms" \
+        "$(ratio "${RPS[$key]}" "${RPS[ref-chain]}"), p99 ${P99[$key]} ms" \
+        "$(verdict "${RPS[$key]} >= $TARGET_STEADY_CHAIN_X * ${RPS[ref-chain]} && ${P99[$key]} <= $TARGET_CHAIN_P99")"
+    done
+  fi
 fi
 printf '%-60s %-32s %s\n' "startup to first 200 <= $TARGET_STARTUP_MS ms (each median)" "slowest median $startup_max ms" \
   "$(verdict "$startup_max <= $TARGET_STARTUP_MS")"
 printf '%-60s %-32s %s\n' "RSS after load <= $TARGET_RSS_MB MB per service" "largest $rss_max MB" "$(verdict "$rss_max <= $TARGET_RSS_MB")"
-printf '\nthe original stack as issue 2 recorded it: catalogdetail %s req/s p99 %s ms; full chain %s req/s p99 %s ms; startup ~0.6 s; RSS 50-180 MB\n' \
+printf '\nthe original stack as recorded on the same kind of machine: catalogdetail %s req/s p99 %s ms; full chain %s req/s p99 %s ms; startup ~0.6 s; RSS 50-180 MB\n' \
   $REC_CATALOGDETAIL_RPS $REC_CATALOGDETAIL_P99 $REC_CHAIN_RPS $REC_CHAIN_P99

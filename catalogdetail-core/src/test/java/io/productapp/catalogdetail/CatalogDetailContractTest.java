@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import io.restassured.http.ContentType;
 
 /**
- * The catalogdetail contract (../shared/DESIGN.md), written once. Each version module runs it
- * with its own expected body, as a {@code @QuarkusTest} and again as a
+ * The catalogdetail contract (as catalogdetail-core/README.md states it), written once. Each
+ * version module runs it with its own expected body, as a {@code @QuarkusTest} and again as a
  * {@code @QuarkusIntegrationTest} on the packaged application.
  */
 public abstract class CatalogDetailContractTest {

@@ -5,17 +5,19 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**
- * Where a downstream service answers and how long to wait for it.
+ * A service called through a Quarkus REST client, as its caller's messages name it.
+ * <p>
+ * The REST client itself accepts URLs it cannot call ({@code catalogdetail:3000} fails at the
+ * first call, {@code ftp://...} is sent as plain HTTP), so each caller builds its endpoint when it
+ * starts: a bad URL then stops the start with a message that names the setting it came from.
  *
  * @param name the service, as messages name it ({@code catalogdetail})
  * @param setting the setting that gave the URL ({@code AGG_APP_URL}), named when it is wrong
- * @param url the absolute {@code http://} URL called, path included
- * @param connectTimeout bound on opening a connection
- * @param answerTimeout bound on waiting for the answer (no byte for this long fails the call)
- * @param maxConnections pooled keep-alive connections at most
+ * @param url the absolute {@code http://} URL called, path included, exactly as configured
+ * @param timeout bound on the whole answer: waiting for a connection, connecting, sending and
+ *        reading the last byte of the body
  */
-public record Endpoint(String name, String setting, String url, Duration connectTimeout, Duration answerTimeout,
-        int maxConnections) {
+public record Endpoint(String name, String setting, String url, Duration timeout) {
 
     public Endpoint {
         URI uri;
@@ -31,30 +33,12 @@ public record Endpoint(String name, String setting, String url, Duration connect
             throw invalid(setting, url, "it names no host");
         }
         url = uri.toString();
-        requirePositive(connectTimeout, name + " connect timeout");
-        requirePositive(answerTimeout, name + " answer timeout");
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException(name + " max connections must be at least 1, got " + maxConnections);
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(name + " answer timeout must be positive, got " + timeout);
         }
-    }
-
-    /** {@code name}'s endpoint from its configuration group; {@code setting} names the URL's source in errors. */
-    public static Endpoint of(String name, String setting, EndpointConfig config) {
-        return new Endpoint(name, setting, config.url(), config.connectTimeout(), config.readTimeout(),
-                config.maxConnections());
-    }
-
-    URI uri() {
-        return URI.create(url);
     }
 
     private static IllegalArgumentException invalid(String setting, String url, String why) {
         return new IllegalArgumentException(setting + " must be an absolute http URL, got '" + url + "': " + why);
-    }
-
-    private static void requirePositive(Duration duration, String what) {
-        if (duration == null || duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive, got " + duration);
-        }
     }
 }

@@ -1,19 +1,29 @@
 package io.productapp.downstream;
 
+import static io.productapp.downstream.FakeService.PATH;
+import static io.productapp.downstream.FakeService.QUERY;
+import static io.productapp.downstream.FakeService.RECEIVED;
+import static io.productapp.downstream.FakeService.ROUTES;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,49 +31,26 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.productapp.downstream.Downstream.Answer;
-import io.smallrye.common.vertx.VertxContext;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Downstream against a Vert.x server on 127.0.0.1 that answers as each test tells it. */
+/**
+ * The shared pieces of a downstream call, in a Quarkus application that calls a misbehaving
+ * service ({@link FakeService}) the way productcatalog and frontend call theirs
+ * ({@link CallerApp}): bounds in time and size, failures named, headers forwarded.
+ */
+@QuarkusTest
+@WithTestResource(FakeService.class)
 class DownstreamTest {
 
-    private static final Duration ANSWER_TIMEOUT = Duration.ofMillis(300);
-    private static final HeaderPropagation PROPAGATION = new HeaderPropagation(
-            List.of("x-request-id", " User-Type ", "traceparent", "b3"));
+    private static final int LIMIT = AnswerSizeLimit.MAX_ANSWER_BYTES;
 
-    static Vertx vertx;
-    static HttpServer server;
-    /** What the fake service does with the next requests: path -> handler. */
-    static final Map<String, java.util.function.Consumer<HttpServerRequest>> ROUTES = new ConcurrentHashMap<>();
-    /** Every request the fake service received, in order. */
-    static final List<Received> RECEIVED = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    record Received(String method, String uri, MultiMap headers, String body) {
-    }
-
-    @BeforeAll
-    static void startFakeService() throws Exception {
-        vertx = Vertx.vertx();
-        server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-            RECEIVED.add(new Received(request.method().name(), request.uri(), MultiMap.caseInsensitiveMultiMap()
-                    .addAll(request.headers()), body.toString()));
-            ROUTES.getOrDefault(request.path(), r -> r.response().setStatusCode(404).end()).accept(request);
-        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    }
+    @Inject
+    CallerApp caller;
 
     @BeforeEach
     void reset() {
@@ -71,106 +58,72 @@ class DownstreamTest {
         RECEIVED.clear();
     }
 
-    private static String base() {
-        return "http://127.0.0.1:" + server.actualPort();
+    /** The URL the application was configured with, as failures must name it. */
+    private static String url() {
+        return setting("quarkus.rest-client.catalogdetail.url");
     }
 
-    private static Downstream downstream(String url) {
-        return new Downstream(vertx, new Endpoint("catalogdetail", "AGG_APP_URL", url, Duration.ofSeconds(2),
-                ANSWER_TIMEOUT, 8), PROPAGATION, new ObjectMapper());
+    private static String setting(String name) {
+        return ConfigProvider.getConfig().getValue(name, String.class);
     }
 
-    private static <T> T await(Future<T> future) {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (RuntimeException) e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Runs {@code call} as if serving a request that carried {@code incoming}: on its own duplicated context. */
-    private static <T> CompletableFuture<T> whileServing(MultiMap incoming, java.util.function.Supplier<Future<T>> call) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-        context.runOnContext(v -> {
-            HeaderPropagation.remember(incoming);
-            call.get().onSuccess(result::complete).onFailure(result::completeExceptionally);
-        });
-        return result;
+    private static void failsWith(String path, int status, String message) {
+        given().get("/call/" + path)
+                .then().statusCode(502)
+                .header("x-downstream-status", String.valueOf(status))
+                .body(is(message));
     }
 
     @Test
-    void getCallsTheUrlExactlyAsGivenAndKeepsStatusAndBody() {
-        ROUTES.put("/v2/catalogDetail", r -> r.response().putHeader("content-type", "application/json")
-                .end("{\"version\":\"2\"}"));
-        try (Downstream d = downstream(base() + "/v2/catalogDetail?zone=a")) {
-            Answer answer = await(d.get());
-            assertThat(answer.status()).isEqualTo(200);
-            assertThat(answer.successful()).isTrue();
-            assertThat(answer.json(JsonNode.class).get("version").asText()).isEqualTo("2");
-        }
+    void theUrlIsCalledExactlyAsGivenAndTheJsonAnswerPassesThrough() {
+        ROUTES.put(PATH, r -> r.response().putHeader("content-type", "application/json").end("{\"version\":\"2\"}"));
+        given().get("/call/catalogdetail").then().statusCode(200).body(is("{\"version\":\"2\"}"));
         assertThat(RECEIVED).singleElement().satisfies(r -> {
             assertThat(r.method()).isEqualTo("GET");
-            assertThat(r.uri()).isEqualTo("/v2/catalogDetail?zone=a");
+            assertThat(r.uri()).isEqualTo(PATH + "?" + QUERY);
             assertThat(r.headers().get("accept")).isEqualTo("application/json");
         });
     }
 
-    @ParameterizedTest(name = "POST {1} to {0} goes to {2}")
-    @CsvSource(delimiter = '|', value = {
-            "/products/|7|/products/7",
-            "/products|7|/products/7",
-            "/products/|a b/c?d|/products/a%20b%2Fc%3Fd",
-            "/products/|é|/products/%C3%A9",
-            "/products/|../x|/products/..%2Fx" })
-    void postJsonAppendsTheSegmentPercentEncoded(String basePath, String segment, String expectedUri) {
-        try (Downstream d = downstream(base() + basePath)) {
-            await(d.postJson(segment, Map.of("name", "Fig")));
-        }
-        assertThat(RECEIVED).singleElement().satisfies(r -> {
-            assertThat(r.method()).isEqualTo("POST");
-            assertThat(r.uri()).isEqualTo(expectedUri);
-            assertThat(r.headers().get("content-type")).isEqualTo("application/json");
-            assertThat(r.body()).isEqualTo("{\"name\":\"Fig\"}");
-        });
-    }
-
-    static Stream<Arguments> failures() {
+    static Stream<Arguments> answersThatNeverComplete() {
         return Stream.of(
-                Arguments.of("never answers", (java.util.function.Consumer<HttpServerRequest>) r -> {
+                Arguments.of("never answers", (Consumer<HttpServerRequest>) r -> {
                 }, "did not answer in time (300 ms)"),
-                Arguments.of("closes the connection", (java.util.function.Consumer<HttpServerRequest>) r -> r.connection().close(),
-                        "closed the connection before answering"),
-                Arguments.of("sends headers then stalls", (java.util.function.Consumer<HttpServerRequest>) r -> r.response()
-                        .setChunked(true).write("{"), "did not answer in time (300 ms)"));
+                Arguments.of("closes the connection", (Consumer<HttpServerRequest>) r -> r.connection().close(),
+                        "closed the connection before answering: Connection was closed"),
+                Arguments.of("sends its headers, then stalls", (Consumer<HttpServerRequest>) r -> r.response()
+                        .setChunked(true).putHeader("content-type", "application/json").write("{"),
+                        "did not answer in time (300 ms)"),
+                // Each byte comes well within the REST client's read timeout; the whole answer never does.
+                Arguments.of("trickles its body a byte at a time", (Consumer<HttpServerRequest>) r -> {
+                    r.response().setChunked(true).putHeader("content-type", "application/json").write("[");
+                    Vertx vertx = Vertx.currentContext().owner();
+                    long timer = vertx.setPeriodic(100, id -> r.response().write(" "));
+                    r.connection().closeHandler(v -> vertx.cancelTimer(timer));
+                }, "did not answer in time (300 ms)"));
     }
 
     @ParameterizedTest(name = "a service that {0}")
-    @MethodSource("failures")
-    void aCallWithoutAnAnswerFailsWithAMessageNamingServiceAndUrl(String name,
-            java.util.function.Consumer<HttpServerRequest> behaviour, String expected) {
-        ROUTES.put("/catalogDetail", behaviour);
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            assertThatThrownBy(() -> await(d.get()))
-                    .isInstanceOf(DownstreamException.class)
-                    .hasMessage("catalogdetail at " + base() + "/catalogDetail " + expected)
-                    .extracting(e -> ((DownstreamException) e).status()).isEqualTo(0);
-        }
+    @MethodSource("answersThatNeverComplete")
+    void aCallWithoutAWholeAnswerFailsInTimeNamingServiceAndUrl(String name, Consumer<HttpServerRequest> behaviour,
+            String expected) {
+        ROUTES.put(PATH, behaviour);
+        long start = System.nanoTime();
+        failsWith("catalogdetail", 0, "catalogdetail at " + url() + " " + expected);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
     static Stream<Arguments> oversizedAnswers() {
         byte[] chunk = new byte[64 * 1024];
         java.util.Arrays.fill(chunk, (byte) ' ');
-        int chunks = Downstream.MAX_ANSWER_BYTES / chunk.length + 1;
+        int chunks = LIMIT / chunk.length + 1;
         return Stream.of(
-                Arguments.of("declared by Content-Length", (java.util.function.Consumer<HttpServerRequest>) r -> r.response()
-                        .putHeader("content-length", String.valueOf(Downstream.MAX_ANSWER_BYTES + 1L)).write("{")),
-                Arguments.of("sent chunked", (java.util.function.Consumer<HttpServerRequest>) r -> {
-                    r.response().setChunked(true);
+                Arguments.of("declared by Content-Length", (Consumer<HttpServerRequest>) r -> r.response()
+                        .putHeader("content-length", String.valueOf(LIMIT + 1L)).write("{")),
+                Arguments.of("sent chunked", (Consumer<HttpServerRequest>) r -> {
+                    r.response().setChunked(true).putHeader("content-type", "application/json");
                     for (int i = 0; i < chunks; i++) {
-                        r.response().write(io.vertx.core.buffer.Buffer.buffer(chunk));
+                        r.response().write(Buffer.buffer(chunk));
                     }
                     r.response().end();
                 }));
@@ -178,52 +131,38 @@ class DownstreamTest {
 
     @ParameterizedTest(name = "an answer larger than the limit, {0}, fails the call")
     @MethodSource("oversizedAnswers")
-    void anAnswerLargerThanTheLimitFailsTheCall(String name, java.util.function.Consumer<HttpServerRequest> behaviour) {
-        ROUTES.put("/catalogDetail", behaviour);
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            assertThatThrownBy(() -> await(d.get()))
-                    .isInstanceOf(DownstreamException.class)
-                    .hasMessage("catalogdetail at " + base() + "/catalogDetail answered more than "
-                            + Downstream.MAX_ANSWER_BYTES + " bytes");
-        }
+    void anAnswerLargerThanTheLimitFailsTheCall(String name, Consumer<HttpServerRequest> behaviour) {
+        ROUTES.put(PATH, behaviour);
+        failsWith("catalogdetail", 0, "catalogdetail at " + url() + " answered more than " + LIMIT + " bytes");
     }
 
     @Test
     void anAnswerJustUnderTheLimitIsRead() {
-        String big = "\"" + "x".repeat(Downstream.MAX_ANSWER_BYTES - 2) + "\"";
-        ROUTES.put("/catalogDetail", r -> r.response().end(big));
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            assertThat(await(d.get()).json(String.class)).hasSize(Downstream.MAX_ANSWER_BYTES - 2);
-        }
+        String big = "\"" + "x".repeat(LIMIT - 2) + "\"";
+        ROUTES.put(PATH, r -> r.response().putHeader("content-type", "application/json").end(big));
+        String answer = given().get("/call/catalogdetail").then().statusCode(200).extract().asString();
+        assertThat(answer).hasSize(LIMIT);
     }
 
     @Test
-    void anUnreachableServiceFailsAtOnceNamingIt() throws Exception {
-        HttpServer closed = vertx.createHttpServer().requestHandler(r -> r.response().end())
-                .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        int port = closed.actualPort();
-        closed.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        try (Downstream d = downstream("http://127.0.0.1:" + port + "/catalogDetail")) {
-            assertThatThrownBy(() -> await(d.get()))
-                    .isInstanceOf(DownstreamException.class)
-                    .hasMessageStartingWith("catalogdetail at http://127.0.0.1:" + port + "/catalogDetail is unreachable: ");
-        }
+    void anUnreachableServiceFailsAtOnceNamingIt() {
+        String unreachable = setting("quarkus.rest-client.unreachable.url");
+        given().get("/call/unreachable")
+                .then().statusCode(502)
+                .body(startsWith("catalogdetail at " + unreachable + " is unreachable: "));
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "html|<html>",
-            "empty|''",
-            "trailing garbage|{\"version\":\"1\"} x",
-            "truncated|{\"version\":" })
-    void aBodyThatIsNotJsonIsAFailureNamingTheService(String name, String body) {
-        ROUTES.put("/catalogDetail", r -> r.response().end(body));
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            Answer answer = await(d.get());
-            assertThatThrownBy(() -> answer.json(JsonNode.class))
-                    .isInstanceOf(DownstreamException.class)
-                    .hasMessage("catalogdetail at " + base() + "/catalogDetail answered a body that is not JSON (HTTP 200)");
-        }
+            "html|application/json|<html>|answered a body that is not JSON of the expected shape (HTTP 200)",
+            "trailing garbage|application/json|{\"version\":\"1\"} x|answered a body that is not JSON of the expected shape (HTTP 200)",
+            "truncated|application/json|{\"version\":|answered a body that is not JSON of the expected shape (HTTP 200)",
+            "empty|application/json|''|answered an empty body",
+            "HTML, said so|text/html|<html>|answered a body that is not JSON: Response could not be mapped to type "
+                    + "class com.fasterxml.jackson.databind.JsonNode for response with media type text/html" })
+    void aBodyThatIsNotJsonIsAFailureNamingTheService(String name, String type, String body, String expected) {
+        ROUTES.put(PATH, r -> r.response().putHeader("content-type", type).end(body));
+        failsWith("catalogdetail", 0, "catalogdetail at " + url() + " " + expected);
     }
 
     @ParameterizedTest(name = "HTTP {0} {1}")
@@ -232,26 +171,18 @@ class DownstreamTest {
             "500|\"Error\"|answered HTTP 500",
             "502|{\"statusCode\":502,\"message\":\"catalogdetail at x is unreachable\"}|answered HTTP 502: catalogdetail at x is unreachable",
             "404|{\"message\":5}|answered HTTP 404" })
-    void anErrorStatusBecomesAFailureCarryingItsStatusAndMessage(int status, String body, String expected) {
-        ROUTES.put("/catalogDetail", r -> r.response().setStatusCode(status).end(body));
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            Answer answer = await(d.get());
-            assertThat(answer.successful()).isFalse();
-            assertThat(answer.failure()).hasMessage("catalogdetail at " + base() + "/catalogDetail " + expected)
-                    .extracting(DownstreamException::status).isEqualTo(status);
-        }
+    void anErrorStatusIsAFailureCarryingItsStatusAndMessage(int status, String body, String expected) {
+        ROUTES.put(PATH, r -> r.response().setStatusCode(status).putHeader("content-type", "application/json").end(body));
+        failsWith("catalogdetail", status, "catalogdetail at " + url() + " " + expected);
     }
 
     @Test
-    void listedHeadersOfTheRequestBeingServedAreForwardedAndNoOthers() throws Exception {
-        ROUTES.put("/catalogDetail", r -> r.response().end("{}"));
-        MultiMap incoming = MultiMap.caseInsensitiveMultiMap()
-                .add("X-Request-Id", "r-1").add("user-type", "internal").add("B3", "a-b-1")
-                .add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-                .add("x-not-listed", "no").add("authorization", "Bearer secret");
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            whileServing(incoming, d::get).get(5, TimeUnit.SECONDS);
-        }
+    void listedHeadersOfTheRequestBeingServedAreForwardedAndNoOthers() {
+        ROUTES.put(PATH, r -> r.response().putHeader("content-type", "application/json").end("{}"));
+        given().header("X-Request-Id", "r-1").header("user-type", "internal").header("B3", "a-b-1")
+                .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+                .header("x-not-listed", "no").header("authorization", "Bearer secret")
+                .get("/call/catalogdetail").then().statusCode(200);
         MultiMap sent = RECEIVED.get(0).headers();
         assertThat(sent.get("x-request-id")).isEqualTo("r-1");
         assertThat(sent.get("user-type")).isEqualTo("internal");
@@ -263,34 +194,36 @@ class DownstreamTest {
 
     @Test
     void aCallMadeOutsideAnyRequestForwardsNothing() {
-        ROUTES.put("/catalogDetail", r -> r.response().end("{}"));
-        try (Downstream d = downstream(base() + "/catalogDetail")) {
-            await(d.get());
-        }
-        assertThat(RECEIVED.get(0).headers().contains("x-request-id")).isFalse();
+        ROUTES.put(PATH, r -> r.response().putHeader("content-type", "application/json").end("{}"));
+        caller.catalogDetailOutsideAnyRequest().await().atMost(Duration.ofSeconds(5));
+        assertThat(RECEIVED).singleElement().satisfies(r -> assertThat(r.headers().contains("x-request-id")).isFalse());
     }
 
     @Test
     void concurrentRequestsNeverSeeEachOthersHeaders() throws Exception {
         // The fake service holds every answer until all calls have arrived, so all are in flight at once.
         int calls = 40;
-        List<HttpServerRequest> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ROUTES.put("/catalogDetail", r -> {
+        List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+        ROUTES.put(PATH, r -> {
             held.add(r);
             if (held.size() == calls) {
-                held.forEach(h -> h.response().end("\"" + h.getHeader("x-request-id") + "\""));
+                held.forEach(h -> h.response().putHeader("content-type", "application/json")
+                        .end("\"" + h.getHeader("x-request-id") + "\""));
             }
         });
-        List<CompletableFuture<String>> answers = new ArrayList<>();
-        try (Downstream d = new Downstream(vertx, new Endpoint("catalogdetail", "AGG_APP_URL", base() + "/catalogDetail",
-                Duration.ofSeconds(2), Duration.ofSeconds(5), calls), PROPAGATION, new ObjectMapper())) {
+        ExecutorService callers = Executors.newFixedThreadPool(calls);
+        try {
+            List<CompletableFuture<String>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
-                MultiMap incoming = MultiMap.caseInsensitiveMultiMap().add("x-request-id", "request-" + i);
-                answers.add(whileServing(incoming, () -> d.get().map(a -> a.json(String.class))));
+                String id = "request-" + i;
+                answers.add(CompletableFuture.supplyAsync(() -> given().header("x-request-id", id)
+                        .get("/call/patient").then().statusCode(200).extract().asString(), callers));
             }
             for (int i = 0; i < calls; i++) {
-                assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("request-" + i);
+                assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("\"request-" + i + "\"");
             }
+        } finally {
+            callers.shutdownNow();
         }
     }
 
@@ -302,8 +235,7 @@ class DownstreamTest {
             "http:///catalogDetail|it names no host",
             "http://catalog detail/|Illegal character in authority" })
     void aBadUrlIsRefusedNamingTheSetting(String url, String why) {
-        assertThatThrownBy(() -> new Endpoint("catalogdetail", "AGG_APP_URL", url, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 1))
+        assertThatThrownBy(() -> new Endpoint("catalogdetail", "AGG_APP_URL", url, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("AGG_APP_URL must be an absolute http URL, got '" + url + "'")
                 .hasMessageContaining(why);

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -30,12 +31,12 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 
 import io.productapp.frontend.WireMockProductCatalog.InjectWireMock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(WireMockProductCatalog.class)
+@WithTestResource(WireMockProductCatalog.class)
 class FrontendResourceTest {
 
     static final String CATALOG_V2 = "{\"products\":{\"1\":\"Apple\",\"2\":\"<script>alert(1)</script>\"},"
@@ -97,6 +98,22 @@ class FrontendResourceTest {
                 .then().statusCode(303).header("Location", endsWith("/"));
         productCatalog.verify(postRequestedFor(urlEqualTo("/products/7"))
                 .withRequestBody(equalToJson("{\"name\":\"Fig\"}")));
+    }
+
+    @ParameterizedTest(name = "form id ''{0}'' is posted to {1}")
+    @CsvSource(delimiter = '|', value = {
+            "7|/products/7",
+            "' 7 '|/products/7",
+            "a b/c?d|/products/a%20b%2Fc%3Fd",
+            "é|/products/%C3%A9",
+            "../x|/products/..%2Fx" })
+    void theFormIdIsPostedAsOnePercentEncodedPathSegment(String id, String expectedPath) {
+        productCatalog.stubFor(post(expectedPath).willReturn(
+                okJson("{\"status\":\"New Product added to Product Catalog\",\"name\":\"Fig\"}")));
+        given().redirects().follow(false).formParam("id", id).formParam("name", "Fig")
+                .post("/products")
+                .then().statusCode(303);
+        productCatalog.verify(postRequestedFor(urlEqualTo(expectedPath)));
     }
 
     @Test

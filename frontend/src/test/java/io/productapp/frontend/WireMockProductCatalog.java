@@ -29,8 +29,8 @@ public class WireMockProductCatalog implements QuarkusTestResourceLifecycleManag
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
         return Map.of(
-                "frontend.productcatalog.url", server.baseUrl() + "/products/",
-                "frontend.productcatalog.read-timeout", READ_TIMEOUT_MS + "ms");
+                "quarkus.rest-client.productcatalog.url", server.baseUrl() + "/products/",
+                "quarkus.rest-client.productcatalog.read-timeout", String.valueOf(READ_TIMEOUT_MS));
     }
 
     @Override

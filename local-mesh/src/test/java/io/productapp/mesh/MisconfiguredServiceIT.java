@@ -18,6 +18,7 @@ class MisconfiguredServiceIT {
     @ParameterizedTest(name = "{0} with {1}={2}")
     @CsvSource({
             "productcatalog, AGG_APP_URL, catalogdetail:3000/catalogDetail",
+            "productcatalog, AGG_APP_URL, http://catalog detail:3000/catalogDetail",
             "frontend,       BASE_URL,    ftp://productcatalog:5000/products/" })
     void aBadDownstreamUrlStopsTheStartWithAMessageNamingTheSetting(String module, String setting, String url)
             throws Exception {

@@ -25,12 +25,12 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 
 import io.productapp.productcatalog.WireMockCatalogDetail.InjectWireMock;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(WireMockCatalogDetail.class)
+@WithTestResource(WireMockCatalogDetail.class)
 class ProductResourceTest {
 
     static final String V2 = "{\"version\":\"2\",\"vendors\":[\"ABC.com\",\"XYZ.com\"]}";
@@ -110,6 +110,8 @@ class ProductResourceTest {
                 Arguments.of("POST", "/products/1", ContentType.JSON, "{\"name\":null}", 400, "Field 'name' is required"),
                 Arguments.of("POST", "/products/1", ContentType.JSON, "{\"name\":\"   \"}", 400, "Field 'name' must not be blank"),
                 Arguments.of("POST", "/products/1", ContentType.JSON, "{\"name\":5}", 400, "Field 'name' must be a string"),
+                Arguments.of("POST", "/products/1", ContentType.JSON, "{\"name\":true}", 400, "Field 'name' must be a string"),
+                Arguments.of("POST", "/products/1", ContentType.JSON, "{\"name\":\"x\"} {}", 400, "exactly one JSON object"),
                 Arguments.of("POST", "/products/1", ContentType.JSON, "[\"x\"]", 400, "JSON object"),
                 Arguments.of("POST", "/products/1", ContentType.JSON, "{\"name\":\"" + "n".repeat(257) + "\"}", 400,
                         "Field 'name' must be at most 256 characters"),

@@ -14,14 +14,14 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 
 import io.productapp.productcatalog.WireMockCatalogDetail.InjectWireMock;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 
 @QuarkusTest
-@QuarkusTestResource(WireMockCatalogDetail.class)
+@WithTestResource(WireMockCatalogDetail.class)
 @TestProfile(ProductStoreLimitTest.TwoProducts.class)
 class ProductStoreLimitTest {
 

@@ -35,8 +35,8 @@ public class WireMockCatalogDetail implements QuarkusTestResourceLifecycleManage
         server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
         return Map.of(
-                "productcatalog.catalogdetail.url", server.baseUrl() + PATH,
-                "productcatalog.catalogdetail.read-timeout", READ_TIMEOUT_MS + "ms");
+                "quarkus.rest-client.catalogdetail.url", server.baseUrl() + PATH,
+                "quarkus.rest-client.catalogdetail.read-timeout", String.valueOf(READ_TIMEOUT_MS));
     }
 
     @Override

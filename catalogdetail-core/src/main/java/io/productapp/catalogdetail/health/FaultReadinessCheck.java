@@ -13,11 +13,14 @@ import io.productapp.catalogdetail.service.FaultInjection;
 @Readiness
 public class FaultReadinessCheck implements HealthCheck {
 
-    @Inject
-    FaultInjection fault;
+    private final FaultInjection fault;
+    private final CatalogDetailConfig config;
 
     @Inject
-    CatalogDetailConfig config;
+    public FaultReadinessCheck(FaultInjection fault, CatalogDetailConfig config) {
+        this.fault = fault;
+        this.config = config;
+    }
 
     @Override
     public HealthCheckResponse call() {

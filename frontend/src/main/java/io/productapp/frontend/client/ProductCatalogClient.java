@@ -1,83 +1,56 @@
 package io.productapp.frontend.client;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import io.productapp.downstream.Downstream;
-import io.productapp.downstream.Downstream.Answer;
 import io.productapp.downstream.DownstreamException;
 import io.productapp.downstream.Endpoint;
-import io.productapp.downstream.HeaderPropagation;
-import io.productapp.frontend.config.FrontendConfig;
+import io.productapp.frontend.client.ProductCatalogRestClient.NewProduct;
 import io.quarkus.runtime.Startup;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.smallrye.mutiny.Uni;
 
 /**
- * productcatalog's products API at {@code BASE_URL}. Its answers come in two kinds of failure:
- * productcatalog refused the input (4xx: status and message are kept, to be shown on the page),
- * or productcatalog is unavailable ({@link DownstreamException}: the page answers 502).
+ * productcatalog, as the page uses it, within a bounded time. Its failures come in two kinds:
+ * productcatalog refused the input ({@link ProductCatalogRejectedException}: status and message
+ * are kept, to be shown on the page), or productcatalog is unavailable
+ * ({@link DownstreamException}: the page answers 502).
  */
 @ApplicationScoped
 @Startup // a bad BASE_URL stops the start with its message, not the first request with a 500
 public class ProductCatalogClient {
 
+    private final ProductCatalogRestClient restClient;
     private final Downstream productCatalog;
 
-    ProductCatalogClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper, FrontendConfig config) {
-        this.productCatalog = new Downstream(vertx, Endpoint.of("productcatalog", "BASE_URL", config.productcatalog()),
-                propagation, mapper);
-    }
-
-    /** productcatalog's body for a new product; a missing name is sent as null, for productcatalog to name. */
-    @RegisterForReflection
-    record NewProduct(String name) {
+    ProductCatalogClient(@RestClient Instance<ProductCatalogRestClient> restClient,
+            @ConfigProperty(name = "quarkus.rest-client.productcatalog.url") String url,
+            @ConfigProperty(name = "quarkus.rest-client.productcatalog.read-timeout") long timeoutMillis) {
+        this.productCatalog = new Downstream(new Endpoint("productcatalog", "BASE_URL", url, Duration.ofMillis(timeoutMillis)));
+        // Created after the URL is checked: the REST client refuses a malformed URL with a
+        // message that names neither the setting nor the service.
+        this.restClient = restClient.get();
     }
 
     /** {@code GET BASE_URL}: the products and catalogdetail's answer. */
-    public Future<Catalog> catalog() {
-        return productCatalog.get().map(answer -> accepted(answer).json(Catalog.class));
+    public Uni<Catalog> catalog() {
+        return productCatalog.read(restClient.catalog());
     }
 
     /** {@code POST BASE_URL<id>} with {@code {"name": ...}}. */
-    public Future<Void> add(String id, String name) {
-        return productCatalog.postJson(id, new NewProduct(name))
-                .map(answer -> {
-                    accepted(answer);
-                    return null;
-                });
+    public Uni<Void> add(String id, String name) {
+        return productCatalog.send(restClient.add(id, new NewProduct(name)));
     }
 
-    private static Answer accepted(Answer answer) {
-        if (answer.successful()) {
-            return answer;
-        }
-        if (answer.status() >= 400 && answer.status() < 500) {
-            String message = answer.errorMessage();
-            throw new ProductCatalogRejectedException(answer.status(),
-                    message != null ? message : "productcatalog answered HTTP " + answer.status());
-        }
-        throw answer.failure();
-    }
-
-    @PreDestroy
-    void close() {
-        productCatalog.close();
-    }
-
-    public static final class ProductCatalogRejectedException extends RuntimeException {
-        private final int status;
-
+    /** productcatalog refused the input: its status (4xx) and its message, for the page to show. */
+    public static final class ProductCatalogRejectedException extends DownstreamException {
         public ProductCatalogRejectedException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
+            super(message, status, null);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.productapp.frontend.rest;
 
 import java.net.URI;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,6 +24,7 @@ import io.productapp.frontend.client.ProductCatalogClient.ProductCatalogRejected
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 
 @Path("/")
 public class FrontendResource {
@@ -56,7 +56,7 @@ public class FrontendResource {
      */
     @GET
     @Produces(MediaType.TEXT_HTML)
-    public CompletionStage<RestResponse<String>> index() {
+    public Uni<RestResponse<String>> index() {
         return productCatalog.catalog().map(catalog -> {
             List<Product> products = catalog.products() == null ? List.of()
                     : catalog.products().entrySet().stream().map(e -> new Product(e.getKey(), e.getValue())).toList();
@@ -66,17 +66,17 @@ public class FrontendResource {
                 page.header(VERSION_HEADER, version);
             }
             return page.build();
-        }).toCompletionStage();
+        });
     }
 
     @POST
     @Path("products")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public CompletionStage<RestResponse<Object>> add(@RestForm String id, @RestForm String name) {
+    public Uni<RestResponse<Object>> add(@RestForm String id, @RestForm String name) {
         if (id == null || id.isBlank()) {
             throw new ProductCatalogRejectedException(400, "Form field 'id' is required");
         }
-        return productCatalog.add(id.trim(), name).map(added -> RestResponse.seeOther(URI.create("/"))).toCompletionStage();
+        return productCatalog.add(id.trim(), name).map(added -> RestResponse.seeOther(URI.create("/")));
     }
 
     @GET

@@ -1,48 +1,43 @@
 package io.productapp.productcatalog.client;
 
-import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.productapp.downstream.Downstream;
 import io.productapp.downstream.DownstreamException;
 import io.productapp.downstream.Endpoint;
-import io.productapp.downstream.HeaderPropagation;
-import io.productapp.productcatalog.config.ProductCatalogConfig;
 import io.quarkus.runtime.Startup;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.smallrye.mutiny.Uni;
 
 /**
- * catalogdetail's endpoint ({@code AGG_APP_URL}, called exactly as given). Its JSON is passed
- * through untouched; any other outcome is a {@link DownstreamException}, which the REST layer
- * answers with 502.
+ * catalogdetail, as productcatalog uses it: its JSON passed through untouched, within a bounded
+ * time; any other outcome is a {@link DownstreamException}, which the REST layer answers with 502.
  */
 @ApplicationScoped
 @Startup // a bad AGG_APP_URL stops the start with its message, not the first request with a 500
 public class CatalogDetailClient {
 
+    private final CatalogDetailRestClient restClient;
     private final Downstream catalogDetail;
 
-    CatalogDetailClient(Vertx vertx, HeaderPropagation propagation, ObjectMapper mapper, ProductCatalogConfig config) {
-        this.catalogDetail = new Downstream(vertx, Endpoint.of("catalogdetail", "AGG_APP_URL", config.catalogdetail()),
-                propagation, mapper);
+    CatalogDetailClient(@RestClient Instance<CatalogDetailRestClient> restClient,
+            @ConfigProperty(name = "quarkus.rest-client.catalogdetail.url") String url,
+            @ConfigProperty(name = "quarkus.rest-client.catalogdetail.read-timeout") long timeoutMillis) {
+        this.catalogDetail = new Downstream(new Endpoint("catalogdetail", "AGG_APP_URL", url, Duration.ofMillis(timeoutMillis)));
+        // Created after the URL is checked: the REST client refuses a malformed URL with a
+        // message that names neither the setting nor the service.
+        this.restClient = restClient.get();
     }
 
     /** catalogdetail's body, passed through untouched (extra fields such as zone included). */
-    public Future<JsonNode> fetch() {
-        return catalogDetail.get().map(answer -> {
-            if (!answer.successful()) {
-                throw answer.failure();
-            }
-            return answer.json(JsonNode.class);
-        });
-    }
-
-    @PreDestroy
-    void close() {
-        catalogDetail.close();
+    public Uni<JsonNode> fetch() {
+        return catalogDetail.read(restClient.catalogDetail());
     }
 }

@@ -1,6 +1,5 @@
 package io.productapp.productcatalog.config;
 
-import io.productapp.downstream.EndpointConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -9,12 +8,6 @@ public interface ProductCatalogConfig {
 
     Store store();
 
-    /**
-     * catalogdetail's endpoint ({@code AGG_APP_URL}, path included, called exactly as given: the
-     * path-based-routing scenario points it at {@code .../v1/catalogDetail}) and its bounds.
-     */
-    EndpointConfig catalogdetail();
-
     interface Store {
         /**
          * How many products the in-memory store holds. The original's dictionary grew without
@@ -22,9 +15,5 @@ public interface ProductCatalogConfig {
          */
         @WithDefault("1000")
         int maxProducts();
-
-        /** Longest product name accepted, in characters. */
-        @WithDefault("256")
-        int maxNameLength();
     }
 }
