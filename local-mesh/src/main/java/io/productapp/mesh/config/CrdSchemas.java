@@ -151,7 +151,7 @@ public final class CrdSchemas {
     }
 
     /** A Go duration (what CEL's duration() parses) in nanoseconds, or null when it is not one. */
-    static Long durationNanos(String text) {
+    public static Long durationNanos(String text) {
         Matcher matcher = DURATION_PART.matcher(text);
         double total = 0;
         int end = 0;

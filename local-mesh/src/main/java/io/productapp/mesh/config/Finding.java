@@ -17,15 +17,15 @@ public record Finding(String code, Level level, String file, String subject, Str
         }
     }
 
-    static Finding error(String code, Manifest manifest, String message) {
+    public static Finding error(String code, Manifest manifest, String message) {
         return new Finding(code, Level.ERROR, manifest.file(), manifest.subject(), message);
     }
 
-    static Finding warning(String code, Manifest manifest, String message) {
+    public static Finding warning(String code, Manifest manifest, String message) {
         return new Finding(code, Level.WARNING, manifest.file(), manifest.subject(), message);
     }
 
-    static Finding info(String code, Manifest manifest, String message) {
+    public static Finding info(String code, Manifest manifest, String message) {
         return new Finding(code, Level.INFO, manifest.file(), manifest.subject(), message);
     }
 

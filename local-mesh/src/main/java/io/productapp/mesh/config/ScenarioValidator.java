@@ -49,8 +49,15 @@ public final class ScenarioValidator {
 
     /** The chart rendered with its default values into {@value #NAMESPACE}, by Helm as a library. */
     public static ManifestReader.Result renderChart(Path chartDir) {
-        String yaml = new Helm(chartDir).template().withName("productapp").withNamespace(NAMESPACE)
-                .withKubeVersion("1.33.0").call();
+        return renderChart(chartDir, Map.of());
+    }
+
+    /** The chart rendered with {@code values} set over its defaults ({@code --set key=value}). */
+    public static ManifestReader.Result renderChart(Path chartDir, Map<String, String> values) {
+        var template = new Helm(chartDir).template().withName("productapp").withNamespace(NAMESPACE).withKubeVersion("1.33.0");
+        values.forEach(template::set);
+        String yaml = template.call();
+        JvmSignals.reclaim();
         return ManifestReader.read(yaml, chartDir.getFileName() + " (rendered chart)");
     }
 
@@ -74,6 +81,18 @@ public final class ScenarioValidator {
     }
 
     public Report validate(String scenario, ManifestReader.Result read) {
+        List<Manifest> before = new ArrayList<>(chart);
+        if (!scenario.equals(BASE_SCENARIO)) {
+            before.addAll(base);
+        }
+        return validateOver(scenario, before, read);
+    }
+
+    /**
+     * Validates manifests as they would be applied over {@code inForce} (the chart and what was
+     * applied before): schemas, webhook rules, and the analyzer's findings on their own files.
+     */
+    public Report validateOver(String label, List<Manifest> inForce, ManifestReader.Result read) {
         Set<Finding> findings = new LinkedHashSet<>(read.findings());
         List<Manifest> istio = new ArrayList<>();
         for (Manifest manifest : read.manifests()) {
@@ -92,15 +111,12 @@ public final class ScenarioValidator {
             }
         }
         MeshModel mesh = new MeshModel(NAMESPACE, List.of(INGRESS_GATEWAY_POD));
-        mesh.apply(chart);
-        if (!scenario.equals(BASE_SCENARIO)) {
-            mesh.apply(base);
-        }
+        mesh.apply(inForce);
         mesh.apply(istio);
         Set<String> files = new LinkedHashSet<>();
         read.manifests().forEach(m -> files.add(m.file()));
         Analyzer.analyze(mesh).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
-        return new Report(scenario, read.manifests().size(), List.copyOf(findings));
+        return new Report(label, read.manifests().size(), List.copyOf(findings));
     }
 
     /** Findings on the chart's own objects (checked once, not per scenario). */

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# bench/mesh-overhead.sh — what the local mesh adds to the page: the same load on the page through
+# the mesh (ingress gateway -> frontend -> its sidecar -> productcatalog -> its sidecar ->
+# catalogdetail: three proxy hops) and direct (`./demo --no-mesh`: the same services calling each
+# other), in one invocation, one after the other.
+#
+# Throughput: wrk -t2 -c10, WARMUP s then DURATION s measured. Latency: ./loadtest's open model at
+# RATE requests/s for DURATION s (latency from the intended send time, so no coordinated
+# omission), after a warm-up at the same rate; the added p50 and p99 are divided by the three hops.
+# Targets: at most 0.3 ms added to p50 per hop (Envoy adds about 0.2 ms), at least 0.5 x the
+# direct throughput. The last line is the verdict, naming the targets: met or MISSED.
+#
+#   bench/mesh-overhead.sh
+#   DURATION=30 WARMUP=20 RATE=200 bench/mesh-overhead.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-20}
+RATE=${RATE:-100}
+CONNECTIONS=${CONNECTIONS:-10}
+OFFSET=${OFFSET:-24000}
+HOPS=3
+TARGET_P50_PER_HOP_MS=0.3
+TARGET_THROUGHPUT_RATIO=0.5
+
+die() { echo "bench: $*" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "bench: installing wrk (apt-get install wrk)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    die "missing: apt-get install wrk"
+  fi
+fi
+[[ -f local-mesh/target/local-mesh.jar && -f load-test/target/load-test.jar ]] \
+  || { echo "bench: building"; ./mvnw -B -q -ntp package -DskipTests; }
+
+mkdir -p bench/results
+DEMO_PID=
+stop_demo() {
+  if [[ -n $DEMO_PID ]]; then
+    kill "$DEMO_PID" 2>/dev/null || true
+    wait "$DEMO_PID" 2>/dev/null || true
+    DEMO_PID=
+  fi
+}
+trap stop_demo EXIT INT TERM
+
+# start_demo LOG ARGS...: ./demo's launcher in the background; returns once it printed "demo: ready".
+start_demo() {
+  local log=$1; shift
+  java -Dproductapp.root="$PWD" -jar local-mesh/target/local-mesh.jar "$@" > "$log" 2>&1 &
+  DEMO_PID=$!
+  local line
+  while IFS= read -r -t 180 line; do
+    [[ $line == "demo: ready"* ]] && return 0
+  done < <(tail -n +1 -f "$log" --pid "$DEMO_PID")
+  die "./demo $* did not get ready; see $log"
+}
+
+# measure KEY URL: sets RPS[KEY], P50[KEY], P99[KEY] (ms).
+declare -A RPS P50 P99
+measure() {
+  local key=$1 url=$2
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" > /dev/null
+  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$url")
+  echo "$out" > "bench/results/mesh-overhead-wrk-$key.txt"
+  RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<< "$out")
+  ./loadtest "$url" --rate "${RATE}/s" --duration "${DURATION}s" --warmup "${WARMUP}s" -q \
+    --json "bench/results/mesh-overhead-$key.json" > /dev/null
+  read -r P50[$key] P99[$key] < <(python3 -c '
+import json, sys
+latency = json.load(open(sys.argv[1]))["report"]["latency"]
+print(latency["p50Ms"], latency["p99Ms"])' "bench/results/mesh-overhead-$key.json")
+}
+
+echo "bench: wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up + ${DURATION}s; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
+start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$OFFSET"
+measure direct "http://127.0.0.1:$((9000 + OFFSET))/"
+stop_demo
+start_demo bench/results/mesh-overhead-mesh.log --port-offset "$OFFSET"
+measure mesh "http://127.0.0.1:$((8080 + OFFSET))/"
+stop_demo
+
+ratio=$(awk -v m="${RPS[mesh]}" -v d="${RPS[direct]}" 'BEGIN { printf "%.2f", m / d }')
+p50_hop=$(awk -v m="${P50[mesh]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
+p99_hop=$(awk -v m="${P99[mesh]}" -v d="${P99[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
+printf '\n%-10s %10s %12s %12s\n' "" "req/s" "p50 ms" "p99 ms"
+printf '%-10s %10s %12s %12s\n' direct "${RPS[direct]}" "${P50[direct]}" "${P99[direct]}"
+printf '%-10s %10s %12s %12s\n' mesh "${RPS[mesh]}" "${P50[mesh]}" "${P99[mesh]}"
+printf '\nadded per proxy hop (%d hops): p50 %s ms, p99 %s ms; throughput mesh/direct %s\n' $HOPS "$p50_hop" "$p99_hop" "$ratio"
+met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
+echo "verdict: added p50 per hop $p50_hop ms (target <= $TARGET_P50_PER_HOP_MS ms) $(met "$p50_hop <= $TARGET_P50_PER_HOP_MS");" \
+  "throughput ratio $ratio (target >= $TARGET_THROUGHPUT_RATIO) $(met "$ratio >= $TARGET_THROUGHPUT_RATIO")"

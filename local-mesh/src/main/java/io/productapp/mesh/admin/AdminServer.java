@@ -1,0 +1,211 @@
+package io.productapp.mesh.admin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.productapp.mesh.config.Finding;
+import io.productapp.mesh.config.Manifest;
+import io.productapp.mesh.config.ManifestReader;
+import io.productapp.mesh.launch.Layout.Instance;
+import io.productapp.mesh.launch.LocalMesh;
+import io.productapp.mesh.launch.LocalMesh.ApplyResult;
+import io.productapp.mesh.launch.LocalMesh.MeshException;
+import io.productapp.mesh.proxy.TrafficStats;
+
+/**
+ * The running mesh's admin API, on 127.0.0.1 (port 15000 by default, as Envoy's admin): what
+ * {@code ./demo apply} talks to, and what a user can {@code curl}. JSON in and out.
+ *
+ * <pre>
+ * GET  /config                        the objects in force (kind, name, namespace, file) and the last apply
+ * POST /apply                         {"label": ..., "files": [{"path": ..., "content": ...}]}: validate, apply or refuse
+ * GET  /stats                         every counter: proxy, cluster, endpoint, metric, value
+ * GET  /instances                     the workload instances: name, Deployment, labels, zone, ports
+ * POST /instances/NAME/injectFault    GET /injectFault on that instance (and /resetFault)
+ * POST /deployments/NAME/env          {"NAME": "value", ...}: set env, restart its instances
+ * </pre>
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LocalMesh mesh;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "admin");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public AdminServer(LocalMesh mesh, int port) throws IOException {
+        this.mesh = mesh;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getPath();
+        try {
+            if (method.equals("GET") && path.equals("/config")) {
+                send(exchange, 200, config());
+            } else if (method.equals("POST") && path.equals("/apply")) {
+                apply(exchange);
+            } else if (method.equals("GET") && path.equals("/stats")) {
+                send(exchange, 200, stats());
+            } else if (method.equals("GET") && path.equals("/instances")) {
+                send(exchange, 200, instances());
+            } else if (method.equals("POST") && path.matches("/instances/[^/]+/(injectFault|resetFault)")) {
+                String[] parts = path.split("/");
+                HttpResponse<String> answer = mesh.call(parts[2], "/" + parts[3]);
+                ObjectNode body = JSON.createObjectNode().put("instance", parts[2]).put("status", answer.statusCode())
+                        .put("body", answer.body());
+                send(exchange, 200, body);
+            } else if (method.equals("POST") && path.matches("/deployments/[^/]+/env")) {
+                JsonNode body = read(exchange);
+                Map<String, String> env = new LinkedHashMap<>();
+                body.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+                List<String> restarted = mesh.setEnv(path.split("/")[2], env);
+                ArrayNode names = JSON.createArrayNode();
+                restarted.forEach(names::add);
+                send(exchange, 200, JSON.createObjectNode().set("restarted", names));
+            } else {
+                send(exchange, 404, error("no such admin endpoint: " + method + " " + path
+                        + " (GET /config, POST /apply, GET /stats, GET /instances)"));
+            }
+        } catch (IllegalArgumentException | MeshException e) {
+            send(exchange, 400, error(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(exchange, 503, error("interrupted"));
+        } catch (IOException | RuntimeException e) {
+            send(exchange, 500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+    }
+
+    private void apply(HttpExchange exchange) throws IOException {
+        JsonNode body = read(exchange);
+        JsonNode files = body.path("files");
+        if (!files.isArray() || files.isEmpty()) {
+            send(exchange, 400, error("field 'files' must be a non-empty array of {\"path\", \"content\"}"));
+            return;
+        }
+        List<Manifest> manifests = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        for (JsonNode file : files) {
+            if (!file.path("path").isTextual() || !file.path("content").isTextual()) {
+                send(exchange, 400, error("each entry of 'files' needs the strings 'path' and 'content'"));
+                return;
+            }
+            ManifestReader.Result read = ManifestReader.read(file.path("content").asText(), file.path("path").asText());
+            manifests.addAll(read.manifests());
+            findings.addAll(read.findings());
+        }
+        ApplyResult result = mesh.apply(body.path("label").asText("apply"), new ManifestReader.Result(manifests, findings));
+        send(exchange, result.applied() ? 200 : 422, applyResult(result));
+    }
+
+    static ObjectNode applyResult(ApplyResult result) {
+        ObjectNode node = JSON.createObjectNode().put("applied", result.applied());
+        ArrayNode objects = node.putArray("objects");
+        result.manifests().forEach(m -> objects.addObject().put("kind", m.kind()).put("name", m.name()).put("file", m.file()));
+        ArrayNode findings = node.putArray("findings");
+        result.findings().forEach(f -> findings.addObject().put("code", f.code()).put("level", f.level().toString())
+                .put("file", f.file()).put("subject", f.subject()).put("message", f.message()).put("text", f.toString()));
+        return node;
+    }
+
+    private ObjectNode config() {
+        ObjectNode node = JSON.createObjectNode();
+        ArrayNode objects = node.putArray("objects");
+        for (Manifest manifest : mesh.inForce()) {
+            objects.addObject().put("kind", manifest.kind()).put("name", manifest.name())
+                    .put("namespace", manifest.body().path("metadata").path("namespace").asText("workshop"))
+                    .put("file", manifest.file());
+        }
+        ApplyResult last = mesh.lastApply();
+        if (last != null) {
+            node.set("lastApply", applyResult(last));
+        }
+        return node;
+    }
+
+    private ObjectNode stats() {
+        ObjectNode node = JSON.createObjectNode();
+        ArrayNode counters = node.putArray("counters");
+        for (TrafficStats.Count count : mesh.dataPlane().stats().snapshot()) {
+            counters.addObject().put("proxy", count.key().proxy()).put("cluster", count.key().cluster())
+                    .put("endpoint", count.key().endpoint()).put("metric", count.key().metric()).put("value", count.value());
+        }
+        return node;
+    }
+
+    private ObjectNode instances() {
+        ObjectNode node = JSON.createObjectNode();
+        ArrayNode list = node.putArray("instances");
+        for (Instance instance : mesh.instances()) {
+            ObjectNode item = list.addObject().put("name", instance.name()).put("deployment", instance.workload().name())
+                    .put("locality", instance.locality().toString()).put("zone", instance.locality().zone())
+                    .put("port", instance.port()).put("sidecarPort", instance.sidecarPort());
+            ObjectNode labels = item.putObject("labels");
+            instance.labels().forEach(labels::put);
+        }
+        return node;
+    }
+
+    private static JsonNode read(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(16 * 1024 * 1024);
+            if (body.length == 0) {
+                throw new IllegalArgumentException("a JSON body is required");
+            }
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the body is not JSON: " + e.getMessage());
+            }
+        }
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("error", message);
+    }
+
+    private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

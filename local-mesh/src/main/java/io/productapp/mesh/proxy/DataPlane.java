@@ -1,0 +1,162 @@
+package io.productapp.mesh.proxy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.productapp.mesh.model.MeshConfig;
+import io.productapp.mesh.route.Endpoint;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/**
+ * The local mesh's data plane: every proxy (one outbound sidecar per workload instance, and the
+ * ingress gateway) on one Vert.x, the configuration in force, the endpoints that are up, and the
+ * counters. A new configuration takes effect for requests that start after it is set.
+ */
+public final class DataPlane implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final Path logDirectory;
+    private final TrafficStats stats = new TrafficStats();
+    private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
+    private final SplittableRandom seeds;
+    private final ScheduledExecutorService flusher;
+    private volatile Snapshot snapshot;
+    private volatile List<Endpoint> endpoints = List.of();
+
+    /**
+     * @param config the configuration in force at start
+     * @param logDirectory where each proxy writes its access log ({@code <proxy>.log})
+     * @param seed seeds every proxy's random choices (weights, fault and mirror percentages, load
+     *        balancing), so that a run can be repeated
+     * @param eventLoops Vert.x event loops the proxies share
+     */
+    public DataPlane(MeshConfig config, Path logDirectory, long seed, int eventLoops) {
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true)
+                .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        this.logDirectory = logDirectory;
+        this.seeds = new SplittableRandom(seed);
+        this.snapshot = Snapshot.of(config);
+        this.flusher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "access-log");
+            thread.setDaemon(true);
+            return thread;
+        });
+        flusher.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** Puts a new configuration in force. */
+    public void configure(MeshConfig config) {
+        this.snapshot = Snapshot.of(config);
+    }
+
+    public MeshConfig config() {
+        return snapshot.config();
+    }
+
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The workload instances that are up, as endpoints of the Services that select them. */
+    public void endpoints(List<Endpoint> up) {
+        this.endpoints = List.copyOf(up);
+    }
+
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    public TrafficStats stats() {
+        return stats;
+    }
+
+    public List<Proxy> proxies() {
+        return List.copyOf(proxies);
+    }
+
+    public Path logDirectory() {
+        return logDirectory;
+    }
+
+    /**
+     * Starts a proxy listening on {@code port} of 127.0.0.1 (0: a free one), on an event loop of its
+     * own choosing; returns once it listens.
+     */
+    public Proxy start(Proxy.Identity identity, int port) throws ProxyStartException {
+        String file = identity.label().replace(' ', '-') + ".log";
+        Proxy proxy = new Proxy(identity, this, vertx, new AccessLog(logDirectory.resolve(file)), seeds.nextLong());
+        Context context = vertx.getOrCreateContext(); // a new event-loop context, round robin over the loops
+        CompletableFuture<Integer> listening = new CompletableFuture<>();
+        context.runOnContext(v -> proxy.listen(port).onComplete(result -> {
+            if (result.succeeded()) {
+                listening.complete(result.result());
+            } else {
+                listening.completeExceptionally(result.cause());
+            }
+        }));
+        try {
+            listening.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new ProxyStartException(identity.label() + " could not listen on 127.0.0.1:" + port + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ProxyStartException(identity.label() + " did not start listening", e);
+        }
+        proxies.add(proxy);
+        return proxy;
+    }
+
+    private void flush() {
+        for (Proxy proxy : proxies) {
+            try {
+                proxy.accessLog().flush();
+            } catch (RuntimeException e) {
+                System.err.println("mesh: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Stops every proxy and the Vert.x they run on, and writes what the access logs still hold. */
+    @Override
+    public void close() {
+        List<Future<Void>> closing = proxies.stream().map(Proxy::close).toList();
+        try {
+            Future.join(closing).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // closing anyway
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flusher.shutdown();
+        proxies.forEach(p -> p.accessLog().close());
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(Duration.ofSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the process ends soon
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A proxy could not start (its port is taken, most often). */
+    public static final class ProxyStartException extends Exception {
+        public ProxyStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.productapp.mesh.proxy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+import org.luaj.vm2.LuaError;
+
+import io.productapp.mesh.model.EnvoyFilter.Context;
+import io.productapp.mesh.route.ClusterRef;
+import io.productapp.mesh.route.ClusterSpec;
+import io.productapp.mesh.route.Locality;
+import io.productapp.mesh.route.RouteRequest;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+
+/**
+ * One proxy of the data plane: a workload instance's outbound sidecar, or the ingress gateway.
+ * It listens on its own port on 127.0.0.1 and forwards each request as the configuration in force
+ * says ({@link Exchange}). A sidecar takes requests in the absolute form an HTTP client sends to
+ * its proxy ({@code GET http://catalogdetail:3000/catalogDetail}); the gateway takes them as a
+ * server does, by their {@code Host} header.
+ * <p>
+ * Everything a proxy keeps — cluster state, Lua states, its random generator — is used from the
+ * one event loop its server and client run on, as an Envoy worker keeps its own.
+ */
+public final class Proxy {
+
+    /** The largest request headers accepted, as Envoy's default max_request_headers_kb (60 KiB). */
+    static final int MAX_HEADER_BYTES = 60 * 1024;
+
+    public enum Kind {
+        SIDECAR, INGRESS
+    }
+
+    /**
+     * Who the proxy is.
+     *
+     * @param name {@code productcatalog-0}, {@code istio-ingressgateway}
+     * @param kind sidecar or ingress gateway
+     * @param namespace the workload's namespace
+     * @param labels the workload's pod labels (VirtualService sourceLabels, EnvoyFilter selectors,
+     *        Gateway selectors)
+     * @param locality where it runs, for locality load balancing
+     * @param gatewayPort for the ingress gateway: the Gateway server port it plays (80)
+     */
+    public record Identity(String name, Kind kind, String namespace, Map<String, String> labels, Locality locality,
+            int gatewayPort) {
+        public Identity {
+            labels = Map.copyOf(labels);
+        }
+
+        /** How the proxy's access log and counters name it: {@code sidecar productcatalog-0}. */
+        public String label() {
+            return (kind == Kind.SIDECAR ? "sidecar " : "ingress ") + name;
+        }
+    }
+
+    private final Identity identity;
+    private final DataPlane plane;
+    private final Vertx vertx;
+    private final AccessLog accessLog;
+    private final SplittableRandom random;
+    private final Map<ClusterRef, ClusterState> clusters = new HashMap<>();
+    private final Map<String, LuaFilter> lua = new HashMap<>();
+    private HttpServer server;
+    private HttpClient client;
+
+    Proxy(Identity identity, DataPlane plane, Vertx vertx, AccessLog accessLog, long seed) {
+        this.identity = identity;
+        this.plane = plane;
+        this.vertx = vertx;
+        this.accessLog = accessLog;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Starts listening on {@code port} of 127.0.0.1 (0: any free port); completes with the port. Call on the proxy's context. */
+    Future<Integer> listen(int port) {
+        client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true)
+                .setMaxInitialLineLength(MAX_HEADER_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setIdleTimeout(60),
+                new PoolOptions().setHttp1MaxSize(1024));
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setMaxInitialLineLength(MAX_HEADER_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setIdleTimeout(300));
+        server.requestHandler(request -> new Exchange(this, request).start());
+        return server.listen(port).map(HttpServer::actualPort);
+    }
+
+    Future<Void> close() {
+        Promise<Void> closed = Promise.promise();
+        Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
+        serverClosed.onComplete(v -> {
+            if (client != null) {
+                client.close().onComplete(c -> closed.tryComplete());
+            } else {
+                closed.tryComplete();
+            }
+        });
+        return closed.future();
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public int port() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    DataPlane plane() {
+        return plane;
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    HttpClient client() {
+        return client;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    TrafficStats stats() {
+        return plane.stats();
+    }
+
+    /**
+     * The proxy's state of a cluster, kept across requests while its definition stays the same;
+     * a new definition (another policy or subset, from an apply) starts afresh, as Envoy replaces
+     * a cluster whose configuration changed.
+     */
+    ClusterState cluster(ClusterSpec spec) {
+        ClusterState state = clusters.get(spec.ref());
+        if (state == null || !state.spec().equals(spec)) {
+            state = new ClusterState(spec);
+            clusters.put(spec.ref(), state);
+        }
+        return state;
+    }
+
+    /** The source the router routes from: a sidecar's workload, or the Gateways that select this ingress. */
+    RouteRequest.Source source(Snapshot snapshot) {
+        if (identity.kind() == Kind.SIDECAR) {
+            return RouteRequest.Source.sidecar(identity.namespace(), identity.labels());
+        }
+        return new RouteRequest.Source(snapshot.gatewaysSelecting(identity.labels()), identity.namespace(), identity.labels());
+    }
+
+    /**
+     * Runs the Lua filters of this proxy on a request's headers, in order; each filter's state is
+     * made (its top-level code run) on first use. Returns the local reply one of them made, or null.
+     *
+     * @throws LuaError when a script fails
+     */
+    LuaFilter.LocalReply runLua(Snapshot snapshot, MultiMap headers, Consumer<String> ran) {
+        Context where = identity.kind() == Kind.SIDECAR ? Context.SIDECAR_OUTBOUND : Context.GATEWAY;
+        List<Snapshot.Lua> filters = snapshot.luaFor(identity.labels(), identity.namespace(), where);
+        for (Snapshot.Lua filter : filters) {
+            LuaFilter state = lua.computeIfAbsent(filter.key(), k -> new LuaFilter(filter.describe(), filter.patch().source()));
+            ran.accept(state.name());
+            LuaFilter.LocalReply reply = state.onRequest(headers);
+            if (reply != null) {
+                return reply;
+            }
+        }
+        return null;
+    }
+}

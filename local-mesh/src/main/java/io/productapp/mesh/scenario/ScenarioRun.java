@@ -1,0 +1,272 @@
+package io.productapp.mesh.scenario;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.productapp.loadtest.cli.LoadTestCommand;
+import io.productapp.mesh.config.Finding;
+import io.productapp.mesh.config.ManifestReader;
+import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.launch.Layout.Instance;
+import io.productapp.mesh.launch.LocalMesh;
+import io.productapp.mesh.launch.LocalMesh.ApplyResult;
+import io.productapp.mesh.launch.LocalMesh.MeshException;
+import io.productapp.mesh.model.KubeService;
+import io.productapp.mesh.proxy.TrafficStats;
+import io.productapp.mesh.scenario.Recipe.RecipeException;
+
+/**
+ * {@code ./demo run FOLDER [loadtest options]} on a running mesh: applies {@code setup-mesh-resources},
+ * then the folder; runs the folder's {@link Recipe} (or, with options, its steps before the first
+ * load and then one load with those options); prints the counters of every destination; returns
+ * the exit code of the first load or expectation that failed (0 when all passed).
+ */
+public final class ScenarioRun {
+
+    /** The load when neither the command line nor a recipe gives one: siege's defaults, shorter. */
+    static final List<String> DEFAULT_LOAD = List.of("-c", "5", "-d", "0.2", "-t", "15S");
+
+    private final LocalMesh mesh;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final TrafficStats stats;
+    private Map<TrafficStats.Key, Long> sinceLoad = Map.of();
+    private final Map<TrafficStats.Key, Long> atStart;
+
+    public ScenarioRun(LocalMesh mesh, PrintStream out, PrintStream err) {
+        this.mesh = mesh;
+        this.out = out;
+        this.err = err;
+        this.stats = mesh.dataPlane().stats();
+        this.atStart = counts(stats);
+    }
+
+    /** Applies a folder as {@code kubectl apply -f} would; false (with the findings printed) when it was refused. */
+    public boolean apply(Path folder) throws IOException {
+        ManifestReader.Result read = ScenarioValidator.readFolder(folder, mesh.root());
+        ApplyResult result = mesh.apply(mesh.root().relativize(folder.toAbsolutePath().normalize()).toString(), read);
+        result.findings().forEach(f -> (f.level() == Finding.Level.ERROR ? err : out).println("  " + f));
+        if (!result.applied()) {
+            err.println("demo: " + display(folder) + " refused: " + result.errors() + " errors; the configuration in force is unchanged");
+            return false;
+        }
+        out.println("demo: applied " + display(folder) + ": " + result.manifests().stream()
+                .map(m -> m.kind() + " " + m.name()).toList());
+        return true;
+    }
+
+    private String display(Path folder) {
+        Path absolute = folder.toAbsolutePath().normalize();
+        return absolute.startsWith(mesh.root()) ? mesh.root().relativize(absolute).toString() : absolute.toString();
+    }
+
+    /** Runs {@code folder}'s scenario with {@code loadOptions} (empty: the recipe's loads). */
+    public int run(Path folder, List<String> loadOptions) throws IOException {
+        Path setup = mesh.root().resolve("istio").resolve(ScenarioValidator.BASE_SCENARIO);
+        if (!folder.toAbsolutePath().normalize().equals(setup.toAbsolutePath().normalize()) && !apply(setup)) {
+            return 1;
+        }
+        if (!apply(folder)) {
+            return 1;
+        }
+        List<Recipe.Step> steps;
+        try {
+            steps = plan(folder, loadOptions);
+        } catch (RecipeException e) {
+            err.println("demo: " + e.getMessage());
+            return 2;
+        }
+        int exit = 0;
+        for (Recipe.Step step : steps) {
+            int code = step(step);
+            if (code != 0 && exit == 0) {
+                exit = code;
+            }
+        }
+        printCounters(counts(stats), atStart);
+        out.println("demo: " + (exit == 0 ? "PASS" : "exit " + exit) + " (" + display(folder) + ")");
+        return exit;
+    }
+
+    /** The recipe's steps, or its steps before the first load and then one load with the options given. */
+    static List<Recipe.Step> plan(Path folder, List<String> loadOptions) throws IOException, RecipeException {
+        Recipe recipe = Recipe.of(folder).orElse(null);
+        List<Recipe.Step> steps = new ArrayList<>();
+        if (loadOptions.isEmpty()) {
+            if (recipe != null) {
+                return recipe.steps();
+            }
+            steps.add(new Recipe.Load(0, DEFAULT_LOAD));
+            return steps;
+        }
+        if (recipe != null) {
+            for (Recipe.Step step : recipe.steps()) {
+                if (step instanceof Recipe.Load) {
+                    break;
+                }
+                steps.add(step);
+            }
+        }
+        steps.add(new Recipe.Load(0, loadOptions));
+        return steps;
+    }
+
+    private int step(Recipe.Step step) throws IOException {
+        try {
+            if (step instanceof Recipe.Load load) {
+                return load(load);
+            }
+            if (step instanceof Recipe.Fault fault) {
+                return fault(fault);
+            }
+            if (step instanceof Recipe.Env env) {
+                out.println("demo: set env " + env.env() + " on Deployment " + env.deployment());
+                out.println("demo: restarted " + mesh.setEnv(env.deployment(), env.env()));
+                return 0;
+            }
+            if (step instanceof Recipe.Apply apply) {
+                return apply(apply.folder()) ? 0 : 1;
+            }
+            if (step instanceof Recipe.Wait wait) {
+                out.println("demo: waiting " + wait.duration().toMillis() + " ms");
+                Thread.sleep(wait.duration().toMillis()); // the scenario's own timing (an ejection running out)
+                return 0;
+            }
+            return expect((Recipe.Expect) step);
+        } catch (MeshException | IllegalArgumentException e) {
+            err.println("demo: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private int load(Recipe.Load load) {
+        List<String> args = new ArrayList<>();
+        args.add(mesh.ingress().toString());
+        args.addAll(load.options());
+        out.println("demo: ./loadtest " + String.join(" ", args));
+        sinceLoad = counts(stats);
+        return LoadTestCommand.execute(args.toArray(String[]::new), out, err);
+    }
+
+    private int fault(Recipe.Fault fault) throws IOException, InterruptedException {
+        List<Instance> selected = select(fault.selector());
+        if (selected.isEmpty()) {
+            err.println("demo: no instance matches " + fault.selector());
+            return 1;
+        }
+        for (Instance instance : selected) {
+            String path = fault.inject() ? "/injectFault" : "/resetFault";
+            int status = mesh.call(instance.name(), path).statusCode();
+            out.println("demo: GET " + path + " on " + instance.name() + " (" + instance.locality().zone() + "): " + status);
+        }
+        return 0;
+    }
+
+    /** Instances by name, Deployment, or conditions (service=, zone=, pod labels). */
+    List<Instance> select(List<String> selector) {
+        List<Instance> selected = new ArrayList<>();
+        for (Instance instance : mesh.instances()) {
+            boolean all = true;
+            for (String condition : selector) {
+                int eq = condition.indexOf('=');
+                if (eq < 0) {
+                    all &= instance.name().equals(condition) || instance.workload().name().equals(condition);
+                    continue;
+                }
+                String key = condition.substring(0, eq);
+                String value = condition.substring(eq + 1);
+                all &= switch (key) {
+                    case "service" -> mesh.dataPlane().config().services().stream()
+                            .filter(s -> s.name().equals(value)).anyMatch((KubeService s) -> s.selects(instance.labels()));
+                    case "zone" -> instance.locality().zone().equals(value);
+                    default -> value.equals(instance.labels().get(key));
+                };
+            }
+            if (all) {
+                selected.add(instance);
+            }
+        }
+        return selected;
+    }
+
+    private int expect(Recipe.Expect expect) {
+        Map<TrafficStats.Key, Long> now = counts(stats);
+        Map<String, Long> seen = new TreeMap<>();
+        Map<String, Long> exchanges = new TreeMap<>();
+        now.forEach((key, value) -> {
+            long delta = value - sinceLoad.getOrDefault(key, 0L);
+            if (key.metric().equals(expect.what())) {
+                seen.merge(key.proxy(), delta, Long::sum);
+            } else if (key.metric().equals("exchanges")) {
+                exchanges.merge(key.proxy(), delta, Long::sum);
+            }
+        });
+        long count = seen.values().stream().mapToLong(Long::longValue).sum();
+        long total = seen.keySet().stream().mapToLong(proxy -> exchanges.getOrDefault(proxy, 0L)).sum();
+        if (expect.atLeastOnce()) {
+            boolean pass = count > 0;
+            out.printf("demo: expect %s > 0: %d seen (%s) %s%n", expect.what(), count, seen, pass ? "PASS" : "FAIL");
+            return pass ? 0 : 1;
+        }
+        double percent = total == 0 ? 0 : 100.0 * count / total;
+        boolean pass = total > 0 && Math.abs(percent - expect.percent()) <= expect.tolerance();
+        out.printf("demo: expect %s %.0f%% ±%.0f: %d of %d requests at %s = %.1f%% %s%n", expect.what(), expect.percent(),
+                expect.tolerance(), count, total, seen.keySet(), percent, pass ? "PASS" : "FAIL");
+        return pass ? 0 : 1;
+    }
+
+    private static Map<TrafficStats.Key, Long> counts(TrafficStats stats) {
+        Map<TrafficStats.Key, Long> counts = new LinkedHashMap<>();
+        stats.snapshot().forEach(c -> counts.put(c.key(), c.value()));
+        return counts;
+    }
+
+    /** The counters since {@code from}, one row per destination (cluster and endpoint), every proxy summed. */
+    void printCounters(Map<TrafficStats.Key, Long> now, Map<TrafficStats.Key, Long> from) {
+        Map<String, Map<String, Long>> rows = new TreeMap<>();
+        now.forEach((key, value) -> {
+            long delta = value - from.getOrDefault(key, 0L);
+            if (delta == 0 || key.metric().equals("exchanges")) {
+                return;
+            }
+            String destination = shortCluster(key.cluster()) + "  " + key.endpoint();
+            rows.computeIfAbsent(destination, d -> new TreeMap<>()).merge(key.metric(), delta, Long::sum);
+        });
+        out.println();
+        out.println("demo: counters of the run, per destination (every proxy summed):");
+        out.printf("  %-44s %9s %7s %7s %7s %9s %8s %10s  %s%n", "cluster  endpoint", "requests", "2xx", "4xx", "5xx", "mirrored",
+                "retries", "ejections", "flags and faults");
+        rows.forEach((destination, metrics) -> {
+            StringBuilder other = new StringBuilder();
+            metrics.forEach((metric, value) -> {
+                if (metric.startsWith("flag ") || metric.startsWith("fault ")) {
+                    other.append(metric).append(' ').append(value).append("  ");
+                }
+            });
+            out.printf("  %-44s %9d %7d %7d %7d %9d %8d %10d  %s%n", destination, metrics.getOrDefault("requests", 0L),
+                    metrics.getOrDefault("2xx", 0L), metrics.getOrDefault("4xx", 0L), metrics.getOrDefault("5xx", 0L),
+                    metrics.getOrDefault("mirrored", 0L), metrics.getOrDefault("retries", 0L),
+                    metrics.getOrDefault("ejections", 0L), other.toString().strip());
+        });
+        out.println("  (access logs, one line per request in Istio's format: " + mesh.dataPlane().logDirectory() + ")");
+    }
+
+    /** {@code outbound|3000|v1|catalogdetail.workshop.svc.cluster.local} → {@code catalogdetail|3000|v1}. */
+    static String shortCluster(String cluster) {
+        String[] parts = cluster.split("\\|");
+        if (parts.length != 4) {
+            return cluster;
+        }
+        String host = parts[3].endsWith(".svc.cluster.local") ? parts[3].substring(0, parts[3].indexOf('.')) : parts[3];
+        return host + "|" + parts[1] + "|" + (parts[2].isEmpty() ? "-" : parts[2]);
+    }
+}

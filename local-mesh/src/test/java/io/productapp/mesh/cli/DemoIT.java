@@ -1,0 +1,166 @@
+package io.productapp.mesh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher behind {@code ./demo}, run as a user runs it: when one of the four service
+ * instances dies, it names that instance and stops the others; a stop signal (Ctrl-C's SIGINT or
+ * a SIGTERM) stops all four. No service outlives the launcher in either case. While it runs,
+ * {@code ./demo apply} changes the configuration in force, or is refused and changes nothing.
+ */
+class DemoIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize();
+    private static final Path LAUNCHER = ROOT.resolve("local-mesh/target/local-mesh.jar");
+
+    private Process demo;
+    private List<ProcessHandle> services = List.of();
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Completes when the launcher's output has been read to its end. */
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    @AfterEach
+    void stopWhatIsLeft() {
+        services.forEach(ProcessHandle::destroyForcibly); // none left when the test passed
+        if (demo != null) {
+            demo.destroyForcibly();
+        }
+    }
+
+    @Test
+    void whenOneServiceDiesTheDemoNamesItAndStopsTheOthers() throws Exception {
+        int offset = start();
+        services = demo.children().toList();
+        assertThat(services).hasSize(4);
+
+        ProcessHandle catalogDetail = serviceOnPort(services, 3000 + offset);
+        catalogDetail.destroyForcibly(); // SIGKILL, as a crash
+
+        assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+        ended.get(10, TimeUnit.SECONDS);
+        assertThat(demo.exitValue()).isEqualTo(1);
+        assertThat(output).anyMatch(line -> line.startsWith("demo: catalogdetail-0 exited with code 137; stopping the others"));
+        assertThat(services).noneMatch(ProcessHandle::isAlive);
+    }
+
+    @Test
+    void aStopSignalStopsAllFourServices() throws Exception {
+        start();
+        services = demo.children().toList();
+        assertThat(services).hasSize(4);
+
+        // SIGTERM, on which the JVM runs the same shutdown hook as on Ctrl-C's SIGINT (through the
+        // handle: Process.destroy() would also close the pipe the launcher's last lines come through).
+        demo.toHandle().destroy();
+
+        assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+        ended.get(10, TimeUnit.SECONDS);
+        assertThat(services).noneMatch(ProcessHandle::isAlive);
+        assertThat(output).contains("demo: stopping the services", "demo: stopped");
+    }
+
+    @Test
+    void applyPutsAFolderInForceAndARefusedFolderChangesNothing(@TempDir Path broken) throws Exception {
+        int offset = start();
+        String ingress = "http://127.0.0.1:" + (8080 + offset) + "/";
+        Files.writeString(broken.resolve("virtual-service-catalogdetail-v3.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: catalogdetail
+                spec:
+                  hosts: [catalogdetail]
+                  http:
+                    - route:
+                        - destination: {host: catalogdetail, port: {number: 3000}, subset: v3}
+                """);
+
+        Captured refused = demo("apply", broken.toString(), "--port-offset", String.valueOf(offset));
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("IST0101").contains("subset v3").contains("refused");
+        // Still setup-mesh-resources' configuration: both versions answer.
+        assertThat(load(ingress, "--expect", "v1=50,v2=50", "--tolerance", "30")).isZero();
+
+        Captured applied = demo("apply", ROOT.resolve("istio/route-traffic-to-version-v1").toString(), "--port-offset",
+                String.valueOf(offset));
+        assertThat(applied.code()).as(applied.err()).isZero();
+        assertThat(applied.out()).contains("virtualservice/catalogdetail configured");
+        assertThat(load(ingress, "--expect", "v1=100", "--tolerance", "1")).isZero();
+    }
+
+    private record Captured(int code, String out, String err) {
+    }
+
+    private static Captured demo(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Demo.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Captured(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static int load(String url, String... checks) {
+        List<String> args = new java.util.ArrayList<>(List.of(url, "-c", "4", "-b", "-r", "100", "-q", "--seed", "7"));
+        args.addAll(List.of(checks));
+        return io.productapp.loadtest.cli.LoadTestCommand.execute(args.toArray(String[]::new), System.out, System.err);
+    }
+
+    /** Starts the launcher where its ports are free and waits for "demo: ready"; returns the port offset. */
+    private int start() throws Exception {
+        int offset = DemoPorts.freeOffset();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        demo = new ProcessBuilder(java, "-Dproductapp.root=" + ROOT, "-jar", LAUNCHER.toString(),
+                "--port-offset", Integer.toString(offset))
+                .redirectErrorStream(true)
+                .start();
+        Thread reader = new Thread(this::relay, "demo-output");
+        reader.setDaemon(true);
+        reader.start();
+        ready.get(180, TimeUnit.SECONDS);
+        return offset;
+    }
+
+    private void relay() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                System.out.println(line);
+                output.add(line);
+                if (line.startsWith("demo: ready")) {
+                    ready.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            // the launcher is gone
+        }
+        ended.complete(null);
+        ready.completeExceptionally(new IllegalStateException("the launcher ended before it was ready:\n" + String.join("\n", output)));
+    }
+
+    private static ProcessHandle serviceOnPort(List<ProcessHandle> services, int port) {
+        String portOption = "-Dquarkus.http.port=" + port;
+        return services.stream()
+                .filter(service -> service.info().arguments().map(List::of).orElse(List.of()).contains(portOption))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no service runs with " + portOption));
+    }
+
+
+}

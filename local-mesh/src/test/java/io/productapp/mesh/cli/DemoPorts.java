@@ -1,0 +1,36 @@
+package io.productapp.mesh.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/** A {@code --port-offset} at which every port the local mesh uses by default is free now. */
+public final class DemoPorts {
+
+    /** The four services, the ingress, the admin API and the four sidecars, at offset 0. */
+    static final int[] DEFAULT_PORTS = { 3000, 3001, 5000, 9000, 8080, 15000, 15001, 15002, 15003, 15004 };
+
+    private DemoPorts() {
+    }
+
+    public static int freeOffset() throws IOException {
+        for (int offset = 20_000 + (int) (ProcessHandle.current().pid() % 5_000); offset < 45_000; offset += 97) {
+            boolean allFree = true;
+            for (int port : DEFAULT_PORTS) {
+                allFree &= free(port + offset);
+            }
+            if (allFree) {
+                return offset;
+            }
+        }
+        throw new IOException("no offset with every port free");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,399 @@
+package io.productapp.mesh.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.productapp.mesh.config.Manifest;
+import io.productapp.mesh.config.ManifestReader;
+import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.model.MeshConfig;
+import io.productapp.mesh.model.Workload;
+import io.productapp.mesh.route.Endpoint;
+import io.productapp.mesh.route.Locality;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The data plane on real sockets, with stand-ins for the services: Vert.x servers on 127.0.0.1
+ * playing catalogdetail v1 and v2 and productcatalog, answering as each test says. Requests go
+ * through a sidecar as the services' REST clients send them (absolute form, through the HTTP
+ * proxy setting), or through the ingress gateway.
+ */
+class DataPlaneTest {
+
+    static final Path ROOT = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize();
+    static final Locality ZONE_A = new Locality("us-west-2", "us-west-2a", "");
+    static final Locality ZONE_B = new Locality("us-west-2", "us-west-2b", "");
+
+    @TempDir
+    static Path logs;
+
+    static Vertx upstreams;
+    static MeshConfig base;
+    static DataPlane plane;
+    static Proxy productcatalogSidecar;
+    static Proxy frontendSidecar;
+    static Proxy ingress;
+    static HttpClient viaProductcatalog;
+    static HttpClient viaFrontend;
+    static final HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** The stand-in instances: name -> its behaviour for the next requests, and what it received. */
+    static final Map<String, Consumer<HttpServerRequest>> BEHAVIOUR = new ConcurrentHashMap<>();
+    static final List<String> RECEIVED = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        List<Manifest> manifests = new ArrayList<>(ScenarioValidator.renderChart(ROOT.resolve("helm/productapp")).manifests());
+        manifests.addAll(ScenarioValidator.readFolder(ROOT.resolve("istio/setup-mesh-resources"), ROOT).manifests());
+        base = MeshConfig.of(manifests);
+        upstreams = Vertx.vertx();
+        List<Endpoint> endpoints = new ArrayList<>();
+        endpoints.add(upstream("catalogdetail-0", "catalogdetail", ZONE_A, "{\"version\":\"1\"}"));
+        endpoints.add(upstream("catalogdetail2-0", "catalogdetail2", ZONE_B, "{\"version\":\"2\"}"));
+        endpoints.add(upstream("productcatalog-0", "productcatalog", ZONE_A, "{\"products\":{}}"));
+        plane = new DataPlane(base, logs, 42, 2);
+        plane.endpoints(endpoints);
+        productcatalogSidecar = plane.start(sidecar("productcatalog"), 0);
+        frontendSidecar = plane.start(sidecar("frontend"), 0);
+        ingress = plane.start(new Proxy.Identity("istio-ingressgateway", Proxy.Kind.INGRESS, "istio-ingress",
+                ScenarioValidator.INGRESS_GATEWAY_POD, ZONE_A, 80), 0);
+        viaProductcatalog = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", productcatalogSidecar.port())))
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        viaFrontend = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", frontendSidecar.port())))
+                .connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    static Proxy.Identity sidecar(String deployment) {
+        Workload workload = base.workloads().stream().filter(w -> w.name().equals(deployment)).findFirst().orElseThrow();
+        return new Proxy.Identity(deployment + "-0", Proxy.Kind.SIDECAR, "workshop", workload.podLabels(), ZONE_A, 0);
+    }
+
+    /** A stand-in for one instance of a Deployment, answering {@code json} unless a test says otherwise. */
+    static Endpoint upstream(String name, String deployment, Locality locality, String json) throws Exception {
+        HttpServer server = upstreams.createHttpServer().requestHandler(request -> {
+            synchronized (RECEIVED) {
+                RECEIVED.add(name + " " + request.method() + " " + request.uri() + " " + request.headers().get("x-envoy-original-path"));
+                RECEIVED.notifyAll();
+            }
+            BEHAVIOUR.getOrDefault(name, r -> r.response().putHeader("content-type", "application/json").end(json)).accept(request);
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        Workload workload = base.workloads().stream().filter(w -> w.name().equals(deployment)).findFirst().orElseThrow();
+        return new Endpoint(name, "127.0.0.1", server.actualPort(), workload.podLabels(), locality);
+    }
+
+    /** Waits until the instances whose names start with {@code prefix} have received {@code count} requests (at most 10 s). */
+    static void awaitReceived(String prefix, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (RECEIVED) {
+            while (RECEIVED.stream().filter(r -> r.startsWith(prefix)).count() < count) {
+                long left = deadline - System.nanoTime();
+                assertThat(left).as("%s received %d requests in time", prefix, count).isPositive();
+                RECEIVED.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        plane.close();
+        upstreams.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @BeforeEach
+    void reset() {
+        BEHAVIOUR.clear();
+        RECEIVED.clear();
+        plane.configure(base);
+    }
+
+    static void apply(String yaml) {
+        ManifestReader.Result read = ManifestReader.read(yaml, "test.yaml");
+        assertThat(read.findings()).isEmpty();
+        plane.configure(base.apply(read.manifests()));
+    }
+
+    static HttpResponse<String> get(HttpClient client, String url, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> catalogDetail(String... headers) throws Exception {
+        return get(viaProductcatalog, "http://catalogdetail.workshop.svc.cluster.local:3000/catalogDetail", headers);
+    }
+
+    static String accessLog(Proxy proxy) throws IOException {
+        proxy.accessLog().flush();
+        return Files.readString(proxy.accessLog().file());
+    }
+
+    // ---- routing over sockets -------------------------------------------------------------------
+
+    @Test
+    void weightsSplitTheRequestsAt9010() throws Exception {
+        apply(Files.readString(ROOT.resolve("istio/weight-based-routing/virtual-service-catalogdetail-90-10.yaml")));
+        int v1 = 0;
+        for (int i = 0; i < 1000; i++) {
+            v1 += catalogDetail().body().contains("\"1\"") ? 1 : 0;
+        }
+        assertThat(v1).isBetween(870, 930); // 1,000 draws at 90 %: one standard deviation is 9.5
+    }
+
+    @Test
+    void aRewriteSendsTheNewPathAndKeepsTheOriginalInAHeader() throws Exception {
+        apply(Files.readString(ROOT.resolve("istio/path-based-routing/virtual-service-catalogdetail-path.yaml")));
+        HttpResponse<String> answer = get(viaProductcatalog, "http://catalogdetail:3000/v2/catalogDetail?x=1");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(RECEIVED).containsExactly("catalogdetail2-0 GET /catalogDetail?x=1 /v2/catalogDetail?x=1");
+        assertThat(answer.headers().firstValue("x-envoy-upstream-service-time")).isPresent();
+    }
+
+    @Test
+    void anUndefinedSubsetIs503NC() throws Exception {
+        apply(vs("- route: [{destination: {host: catalogdetail, port: {number: 3000}, subset: v3}}]"));
+        HttpResponse<String> answer = catalogDetail();
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.body()).isEmpty();
+        assertThat(RECEIVED).isEmpty();
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 503 NC cluster_not_found ");
+    }
+
+    @Test
+    void noMatchingRuleIs404NR() throws Exception {
+        apply(vs("- match: [{uri: {exact: /other}}]\n  route: [{destination: {host: catalogdetail, port: {number: 3000}}}]"));
+        assertThat(catalogDetail().statusCode()).isEqualTo(404);
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 404 NR route_not_found ");
+    }
+
+    @Test
+    void anUnknownHostIs502() throws Exception {
+        HttpResponse<String> answer = get(viaProductcatalog, "http://reviews:9080/");
+        assertThat(answer.statusCode()).isEqualTo(502);
+        assertThat(answer.body()).contains("no Service is known by the host reviews");
+    }
+
+    @Test
+    void theIngressRoutesThePageToFrontend() throws Exception {
+        // The chart's productapp VirtualService sends / to frontend, which has no stand-in: no endpoint, 503 UH.
+        HttpResponse<String> answer = get(direct, "http://127.0.0.1:" + ingress.port() + "/");
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.body()).isEqualTo("no healthy upstream");
+        assertThat(accessLog(ingress)).contains("outbound|9000||frontend.workshop.svc.cluster.local");
+    }
+
+    // ---- faults, timeouts, retries -----------------------------------------------------------------
+
+    @Test
+    void anAbortAnswersTheStatusWithoutReachingTheUpstream() throws Exception {
+        apply(vs("- fault: {abort: {httpStatus: 500, percentage: {value: 100}}}\n  route: [{destination: {host: catalogdetail, port: {number: 3000}}}]"));
+        HttpResponse<String> answer = catalogDetail();
+        assertThat(answer.statusCode()).isEqualTo(500);
+        assertThat(answer.body()).isEqualTo("fault filter abort");
+        assertThat(RECEIVED).isEmpty();
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 500 FI fault_filter_abort ");
+    }
+
+    @Test
+    void aDelayHoldsTheRequestThenSendsIt() throws Exception {
+        apply(vs("- fault: {delay: {fixedDelay: 300ms, percentage: {value: 100}}}\n  route: [{destination: {host: catalogdetail, port: {number: 3000}}}]"));
+        long start = System.nanoTime();
+        assertThat(catalogDetail().statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 200 DI via_upstream ");
+    }
+
+    @Test
+    void theRouteTimeoutAnswers504UT() throws Exception {
+        BEHAVIOUR.put("productcatalog-0", r -> { }); // never answers
+        apply(Files.readString(ROOT.resolve("istio/timeouts/virtual-service-productcatalog-timeout.yaml")).replace("2s", "400ms"));
+        long start = System.nanoTime();
+        HttpResponse<String> answer = get(viaFrontend, "http://productcatalog:5000/products/");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(answer.statusCode()).isEqualTo(504);
+        assertThat(answer.body()).isEqualTo("upstream request timeout");
+        assertThat(took).isBetween(Duration.ofMillis(400), Duration.ofMillis(2000));
+        assertThat(accessLog(frontendSidecar)).contains("\" 504 UT upstream_response_timeout ");
+    }
+
+    @Test
+    void retriesOn5xxUntilAnAnswerComes() throws Exception {
+        List<Integer> statuses = new CopyOnWriteArrayList<>(List.of(503, 500, 200));
+        BEHAVIOUR.put("productcatalog-0", r -> r.response().setStatusCode(statuses.remove(0)).end("{}"));
+        apply(Files.readString(ROOT.resolve("istio/retries/virtual-service-productcatalog-retries.yaml")));
+        HttpResponse<String> answer = get(viaFrontend, "http://productcatalog:5000/products/");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(RECEIVED).hasSize(3);
+    }
+
+    @Test
+    void retriesRunOutWithTheLastAnswerAndFlagURX() throws Exception {
+        BEHAVIOUR.put("productcatalog-0", r -> r.response().setStatusCode(502).end("bad"));
+        apply(Files.readString(ROOT.resolve("istio/retries/virtual-service-productcatalog-retries.yaml")));
+        HttpResponse<String> answer = get(viaFrontend, "http://productcatalog:5000/products/");
+        assertThat(answer.statusCode()).isEqualTo(502);
+        assertThat(RECEIVED).hasSize(3);
+        assertThat(accessLog(frontendSidecar)).contains("\" 502 URX via_upstream ");
+    }
+
+    @Test
+    void istiosDefaultRetriesLeaveA500Alone() throws Exception {
+        BEHAVIOUR.put("productcatalog-0", r -> r.response().setStatusCode(500).end("\"Error\""));
+        assertThat(get(viaFrontend, "http://productcatalog:5000/products/").statusCode()).isEqualTo(500);
+        assertThat(RECEIVED).hasSize(1);
+    }
+
+    @Test
+    void aPerTryTimeoutIsRetriedUnder5xx() throws Exception {
+        List<Boolean> stall = new CopyOnWriteArrayList<>(List.of(true, false));
+        BEHAVIOUR.put("productcatalog-0", r -> {
+            if (!stall.remove(0)) {
+                r.response().end("{}");
+            }
+        });
+        apply(Files.readString(ROOT.resolve("istio/retries/virtual-service-productcatalog-retries.yaml")).replace("2s", "300ms"));
+        assertThat(get(viaFrontend, "http://productcatalog:5000/products/").statusCode()).isEqualTo(200);
+        assertThat(RECEIVED).hasSize(2);
+    }
+
+    // ---- circuit breaking, outlier detection, locality -----------------------------------------------
+
+    @Test
+    void overTheConnectionPoolRequestsOverflowWith503UO() throws Exception {
+        java.util.concurrent.BlockingQueue<HttpServerRequest> held = new java.util.concurrent.LinkedBlockingQueue<>();
+        BEHAVIOUR.put("catalogdetail-0", held::add);
+        BEHAVIOUR.put("catalogdetail2-0", held::add);
+        apply(Files.readString(ROOT.resolve("istio/circuit-breaking/destination-rule-catalogdetail-circuit-breaker.yaml")));
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            answers.add(viaProductcatalog.sendAsync(HttpRequest.newBuilder(URI.create("http://catalogdetail:3000/catalogDetail"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        // One in flight, one waiting, the third overflows at once.
+        HttpResponse<String> overflow = CompletableFuture.anyOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(HttpResponse.class::cast).get(5, TimeUnit.SECONDS);
+        assertThat(overflow.statusCode()).isEqualTo(503);
+        assertThat(overflow.body()).contains("reset reason: overflow");
+        assertThat(overflow.headers().firstValue("x-envoy-overloaded")).contains("true");
+        HttpServerRequest first = held.poll(5, TimeUnit.SECONDS);
+        assertThat(held).isEmpty();
+        first.response().end("{}");
+        // The waiting request goes out once the connection is free.
+        held.poll(5, TimeUnit.SECONDS).response().end("{}");
+        assertThat(answers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).sorted().toList())
+                .containsExactly(200, 200, 503);
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 503 UO ");
+    }
+
+    @Test
+    void localityKeepsCallsInTheZoneAndFailsOverWhenItsEndpointIsEjected() throws Exception {
+        apply(Files.readString(ROOT.resolve("istio/locality-load-balancing/destination-rule-catalogdetail-locality.yaml")));
+        for (int i = 0; i < 20; i++) {
+            assertThat(catalogDetail().body()).as("zone us-west-2a: v1").contains("\"1\"");
+        }
+        BEHAVIOUR.put("catalogdetail-0", r -> r.response().setStatusCode(500).end("\"Error\""));
+        assertThat(catalogDetail().statusCode()).as("the 5xx that ejects it").isEqualTo(500);
+        for (int i = 0; i < 20; i++) {
+            assertThat(catalogDetail().body()).as("failed over to us-west-2b").contains("\"2\"");
+        }
+        assertThat(plane.stats().total("catalogdetail-0", "ejections")).isEqualTo(1);
+    }
+
+    // ---- mirroring and Lua --------------------------------------------------------------------------
+
+    @Test
+    void aMirrorCopiesItsShareAndAFailingMirrorIsInvisible() throws Exception {
+        BEHAVIOUR.put("catalogdetail2-0", r -> r.response().setStatusCode(500).end("\"Error\""));
+        apply(Files.readString(ROOT.resolve("istio/traffic-mirroring/virtual-service-catalogdetail-mirror.yaml")));
+        long mirroredBefore = plane.stats().total("catalogdetail2-0", "mirrored");
+        for (int i = 0; i < 400; i++) {
+            HttpResponse<String> answer = catalogDetail();
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).contains("\"1\"");
+        }
+        long mirrored = plane.stats().total("catalogdetail2-0", "mirrored") - mirroredBefore;
+        assertThat(mirrored).isBetween(170L, 230L); // 400 at 50 %: one standard deviation is 10
+        awaitReceived("catalogdetail2-0 ", mirrored); // copies are fire-and-forget: the last may still be on its way
+        assertThat(RECEIVED.stream().filter(r -> r.startsWith("catalogdetail2-0")).count()).isEqualTo(mirrored);
+    }
+
+    @Test
+    void theLuaFilterTagsCallsAndTheRouteFollowsTheTag() throws Exception {
+        String folder = "istio/header-based-routing/";
+        apply(Files.readString(ROOT.resolve(folder + "virtual-service-catalogdetail-header.yaml")) + "\n---\n"
+                + Files.readString(ROOT.resolve(folder + "envoy-filter-productcatalog-user-type.yaml")));
+        int v2 = 0;
+        for (int i = 0; i < 1000; i++) {
+            v2 += catalogDetail().body().contains("\"2\"") ? 1 : 0;
+        }
+        assertThat(v2).isBetween(250, 350);
+        for (int i = 0; i < 20; i++) {
+            assertThat(catalogDetail("user-type", "internal").body()).contains("\"2\"");
+        }
+        // The filter selects productcatalog's workload only: frontend's calls are not tagged.
+        BEHAVIOUR.put("productcatalog-0", r -> r.response().end(String.valueOf(r.headers().get("user-type"))));
+        assertThat(get(viaFrontend, "http://productcatalog:5000/products/").body()).isEqualTo("null");
+    }
+
+    // ---- what no request can do ----------------------------------------------------------------------
+
+    @Test
+    void malformedAndOversizedRequestsGetAnHttpErrorAndTheProxyKeepsServing() throws Exception {
+        assertThat(raw("GARBAGE\r\n\r\n")).matches("HTTP/1\\.[01] 400");
+        assertThat(raw("GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000)
+                + "\r\n\r\n")).matches("HTTP/1\\.[01] 431");
+        assertThat(raw("CONNECT catalogdetail:443 HTTP/1.1\r\nHost: catalogdetail:443\r\n\r\n")).isEqualTo("HTTP/1.1 405");
+        assertThat(raw("GET ftp://catalogdetail/x HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo("HTTP/1.1 400");
+        assertThat(raw("GET /catalogDetail HTTP/1.0\r\n\r\n")).as("no Host").matches("HTTP/1\\.[01] 400");
+        assertThat(catalogDetail().statusCode()).isEqualTo(200);
+    }
+
+    /** Sends raw bytes to the productcatalog sidecar; returns what it answered. */
+    static String raw(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", productcatalogSidecar.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] head = in.readNBytes(12);
+            return new String(head, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    static String vs(String rules) {
+        return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: catalogdetail\nspec:\n  hosts: [catalogdetail]\n  http:\n"
+                + rules.indent(4);
+    }
+}
