@@ -21,7 +21,7 @@ class LayersTest {
 
     static final Path SOURCES = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize()
             .resolve("local-mesh/src/main/java/io/productapp/mesh");
-    static final List<String> LAYERS = List.of("config", "model", "route", "proxy", "launch", "admin", "scenario", "cli");
+    static final List<String> LAYERS = List.of("config", "model", "analysis", "route", "proxy", "launch", "admin", "scenario", "cli");
     static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.productapp\\.mesh\\.(\\w+)", Pattern.MULTILINE);
 
     @Test

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * What Istio's validating webhook (istio/istio pkg/config/validation) refuses beyond the schema,
  * for the fields our scenarios use. Note what it does not refuse: weights need not sum to 100.
  */
-final class WebhookRules {
+public final class WebhookRules {
 
     private static final int MAX_REGEX = 1024;
     /** RE2 has no look-around and no back-references; java.util.regex would accept them. */
@@ -22,7 +22,7 @@ final class WebhookRules {
     private WebhookRules() {
     }
 
-    static List<Finding> check(Manifest manifest) {
+    public static List<Finding> check(Manifest manifest) {
         List<Finding> findings = new ArrayList<>();
         switch (manifest.kind()) {
             case "VirtualService" -> virtualService(manifest, findings);

@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
+import io.productapp.mesh.config.Sources;
 import io.productapp.mesh.config.CrdSchemas;
 import io.productapp.mesh.config.Finding;
 import io.productapp.mesh.config.Manifest;
 import io.productapp.mesh.config.ManifestReader;
-import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.analysis.ScenarioValidator;
 import io.productapp.mesh.launch.Layout.Instance;
 import io.productapp.mesh.launch.Suite.SuiteException;
 import io.productapp.mesh.model.MeshConfig;
@@ -84,7 +85,7 @@ public final class LocalMesh implements AutoCloseable {
 
     /** Renders the chart, starts the proxies, then the services; returns once every service is ready. */
     public static LocalMesh start(Path root, Options options, Consumer<String> output) throws MeshException {
-        ManifestReader.Result chart = ScenarioValidator.renderChart(root.resolve("helm/productapp"));
+        ManifestReader.Result chart = Sources.renderChart(root.resolve("helm/productapp"));
         if (!chart.findings().isEmpty()) {
             throw new MeshException("the chart does not render: " + chart.findings());
         }

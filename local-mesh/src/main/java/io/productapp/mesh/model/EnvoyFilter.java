@@ -4,15 +4,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An EnvoyFilter, as far as the local mesh runs it: Lua HTTP filters ({@code envoy.filters.http.lua}
- * inserted into the HTTP filter chain) on the workloads its {@code workloadSelector} names (every
- * workload of the namespace when it names none), in the traffic direction its match context says.
+ * An EnvoyFilter: its patches, of which the local mesh runs the Lua HTTP filters
+ * ({@code envoy.filters.http.lua} inserted into the HTTP filter chain), on the workloads its
+ * {@code workloadSelector} names (every workload of the namespace when it names none), in the
+ * traffic direction its match context says.
  */
-public record EnvoyFilter(Origin origin, Map<String, String> workloadSelector, int priority, List<LuaPatch> luaPatches) {
+public record EnvoyFilter(Origin origin, Map<String, String> workloadSelector, int priority, List<Patch> patches) {
 
     public EnvoyFilter {
         workloadSelector = Map.copyOf(workloadSelector);
-        luaPatches = List.copyOf(luaPatches);
+        patches = List.copyOf(patches);
+    }
+
+    /** The patches that insert a Lua HTTP filter, in order. */
+    public List<Patch> luaPatches() {
+        return patches.stream().filter(p -> p.luaSource() != null).toList();
     }
 
     public String name() {
@@ -28,8 +34,11 @@ public record EnvoyFilter(Origin origin, Map<String, String> workloadSelector, i
         }
     }
 
-    /** One Lua filter: its source code and the context it applies in. */
-    public record LuaPatch(int index, Context context, String source) {
+    /**
+     * One of {@code configPatches}: what it applies to ({@code HTTP_FILTER}), its operation
+     * ({@code INSERT_BEFORE}), its match context, and its Lua source when it inserts a Lua filter.
+     */
+    public record Patch(int index, String applyTo, String operation, Context context, String luaSource) {
     }
 
     /** Whether the filter applies to a workload with these labels. */

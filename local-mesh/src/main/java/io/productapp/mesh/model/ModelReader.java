@@ -20,7 +20,7 @@ import io.productapp.mesh.model.DestinationRule.Simple;
 import io.productapp.mesh.model.DestinationRule.Subset;
 import io.productapp.mesh.model.DestinationRule.TrafficPolicy;
 import io.productapp.mesh.model.EnvoyFilter.Context;
-import io.productapp.mesh.model.EnvoyFilter.LuaPatch;
+import io.productapp.mesh.model.EnvoyFilter.Patch;
 import io.productapp.mesh.model.VirtualService.Abort;
 import io.productapp.mesh.model.VirtualService.Delay;
 import io.productapp.mesh.model.VirtualService.DirectResponse;
@@ -279,15 +279,14 @@ final class ModelReader {
 
     EnvoyFilter envoyFilter(Manifest manifest) {
         JsonNode spec = manifest.spec();
-        List<LuaPatch> lua = new ArrayList<>();
+        List<Patch> list = new ArrayList<>();
         JsonNode patches = spec.path("configPatches");
         for (int i = 0; i < patches.size(); i++) {
-            String source = luaSource(patches.get(i));
-            if (source != null) {
-                lua.add(new LuaPatch(i, Context.valueOf(patches.get(i).path("match").path("context").asText("ANY")), source));
-            }
+            JsonNode patch = patches.get(i);
+            list.add(new Patch(i, patch.path("applyTo").asText(""), patch.path("patch").path("operation").asText(""),
+                    Context.valueOf(patch.path("match").path("context").asText("ANY")), luaSource(patch)));
         }
-        return new EnvoyFilter(origin(manifest), labels(spec.path("workloadSelector").path("labels")), spec.path("priority").asInt(0), lua);
+        return new EnvoyFilter(origin(manifest), labels(spec.path("workloadSelector").path("labels")), spec.path("priority").asInt(0), list);
     }
 
     /** The inline Lua of a patch that inserts Envoy's Lua HTTP filter, or null when the patch is anything else. */

@@ -177,7 +177,7 @@ public final class Proxy {
         Context where = identity.kind() == Kind.SIDECAR ? Context.SIDECAR_OUTBOUND : Context.GATEWAY;
         List<Snapshot.Lua> filters = snapshot.luaFor(identity.labels(), identity.namespace(), where);
         for (Snapshot.Lua filter : filters) {
-            LuaFilter state = lua.computeIfAbsent(filter.key(), k -> new LuaFilter(filter.describe(), filter.patch().source()));
+            LuaFilter state = lua.computeIfAbsent(filter.key(), k -> new LuaFilter(filter.describe(), filter.patch().luaSource()));
             ran.accept(state.name());
             LuaFilter.LocalReply reply = state.onRequest(headers);
             if (reply != null) {

@@ -37,9 +37,9 @@ record Snapshot(MeshConfig config, Router router, Map<ClusterRef, Optional<Clust
     }
 
     /** A Lua patch of an EnvoyFilter; its key changes when the script does. */
-    record Lua(EnvoyFilter filter, EnvoyFilter.LuaPatch patch) {
+    record Lua(EnvoyFilter filter, EnvoyFilter.Patch patch) {
         String key() {
-            return filter.origin().namespace() + "/" + filter.name() + "#" + patch.index() + "@" + patch.source().hashCode();
+            return filter.origin().namespace() + "/" + filter.name() + "#" + patch.index() + "@" + patch.luaSource().hashCode();
         }
 
         String describe() {

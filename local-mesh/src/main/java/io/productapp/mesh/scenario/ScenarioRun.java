@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.productapp.loadtest.cli.LoadTestCommand;
+import io.productapp.mesh.config.Sources;
 import io.productapp.mesh.config.Finding;
 import io.productapp.mesh.config.ManifestReader;
-import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.analysis.ScenarioValidator;
 import io.productapp.mesh.launch.Layout.Instance;
 import io.productapp.mesh.launch.LocalMesh;
 import io.productapp.mesh.launch.LocalMesh.ApplyResult;
@@ -49,7 +50,7 @@ public final class ScenarioRun {
 
     /** Applies a folder as {@code kubectl apply -f} would; false (with the findings printed) when it was refused. */
     public boolean apply(Path folder) throws IOException {
-        ManifestReader.Result read = ScenarioValidator.readFolder(folder, mesh.root());
+        ManifestReader.Result read = Sources.readFolder(folder, mesh.root());
         ApplyResult result = mesh.apply(mesh.root().relativize(folder.toAbsolutePath().normalize()).toString(), read);
         result.findings().forEach(f -> (f.level() == Finding.Level.ERROR ? err : out).println("  " + f));
         if (!result.applied()) {

@@ -7,7 +7,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.config.Sources;
+import io.productapp.mesh.analysis.ScenarioValidator;
 import io.productapp.mesh.model.MeshConfig;
 
 /** The chart's workloads as local instances: names, labels, zones, ports, applications, environment. */
@@ -16,7 +17,7 @@ class LayoutTest {
     static final Path ROOT = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize();
 
     static Layout layout(Map<String, String> values, int offset) {
-        MeshConfig chart = MeshConfig.of(ScenarioValidator.renderChart(ROOT.resolve("helm/productapp"), values).manifests());
+        MeshConfig chart = MeshConfig.of(Sources.renderChart(ROOT.resolve("helm/productapp"), values).manifests());
         return Layout.of(chart, ROOT, Layout.Ports.DEFAULT.withOffset(offset));
     }
 

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.productapp.mesh.config.Sources;
 import io.productapp.mesh.config.Finding;
 import io.productapp.mesh.config.ManifestReader;
-import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.analysis.ScenarioValidator;
 
 /** A field the local mesh does not emulate is named, with its file, never silently ignored. */
 class CoverageTest {
@@ -30,13 +31,13 @@ class CoverageTest {
     @ParameterizedTest
     @MethodSource("scenarioFolders")
     void everyFieldOurScenariosUseIsEmulated(Path folder) throws IOException {
-        ManifestReader.Result read = ScenarioValidator.readFolder(folder, ROOT);
+        ManifestReader.Result read = Sources.readFolder(folder, ROOT);
         assertThat(read.manifests()).allSatisfy(m -> assertThat(Coverage.warnings(m)).isEmpty());
     }
 
     @Test
     void theChartsGatewayAndVirtualServiceAreEmulated() {
-        ManifestReader.Result chart = ScenarioValidator.renderChart(ROOT.resolve("helm/productapp"));
+        ManifestReader.Result chart = Sources.renderChart(ROOT.resolve("helm/productapp"));
         assertThat(chart.manifests()).allSatisfy(m -> assertThat(Coverage.warnings(m)).isEmpty());
     }
 

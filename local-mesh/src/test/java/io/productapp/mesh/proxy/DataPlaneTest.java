@@ -31,9 +31,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.productapp.mesh.config.Sources;
 import io.productapp.mesh.config.Manifest;
 import io.productapp.mesh.config.ManifestReader;
-import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.analysis.ScenarioValidator;
 import io.productapp.mesh.model.MeshConfig;
 import io.productapp.mesh.model.Workload;
 import io.productapp.mesh.route.Endpoint;
@@ -73,8 +74,8 @@ class DataPlaneTest {
 
     @BeforeAll
     static void start() throws Exception {
-        List<Manifest> manifests = new ArrayList<>(ScenarioValidator.renderChart(ROOT.resolve("helm/productapp")).manifests());
-        manifests.addAll(ScenarioValidator.readFolder(ROOT.resolve("istio/setup-mesh-resources"), ROOT).manifests());
+        List<Manifest> manifests = new ArrayList<>(Sources.renderChart(ROOT.resolve("helm/productapp")).manifests());
+        manifests.addAll(Sources.readFolder(ROOT.resolve("istio/setup-mesh-resources"), ROOT).manifests());
         base = MeshConfig.of(manifests);
         upstreams = Vertx.vertx();
         List<Endpoint> endpoints = new ArrayList<>();

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.productapp.mesh.config.Sources;
 import io.productapp.mesh.config.Manifest;
 import io.productapp.mesh.config.ManifestReader;
-import io.productapp.mesh.config.ScenarioValidator;
+import io.productapp.mesh.analysis.ScenarioValidator;
 import io.productapp.mesh.model.MeshConfig;
 import io.productapp.mesh.model.Workload;
 import io.productapp.mesh.route.RouteOutcome.Direct;
@@ -46,9 +47,9 @@ class RouterTest {
 
     @BeforeAll
     static void chartAndSetup() throws IOException {
-        List<Manifest> manifests = new ArrayList<>(ScenarioValidator.renderChart(ROOT.resolve("helm/productapp")).manifests());
+        List<Manifest> manifests = new ArrayList<>(Sources.renderChart(ROOT.resolve("helm/productapp")).manifests());
         chart = MeshConfig.of(manifests);
-        manifests.addAll(ScenarioValidator.readFolder(ROOT.resolve("istio/setup-mesh-resources"), ROOT).manifests());
+        manifests.addAll(Sources.readFolder(ROOT.resolve("istio/setup-mesh-resources"), ROOT).manifests());
         base = MeshConfig.of(manifests);
     }
 
@@ -298,7 +299,7 @@ class RouterTest {
         List<Manifest> applied = new ArrayList<>();
         for (String folder : row.folders()) {
             try {
-                applied.addAll(ScenarioValidator.readFolder(ROOT.resolve(folder), ROOT).manifests());
+                applied.addAll(Sources.readFolder(ROOT.resolve(folder), ROOT).manifests());
             } catch (IOException e) {
                 throw new AssertionError(e);
             }

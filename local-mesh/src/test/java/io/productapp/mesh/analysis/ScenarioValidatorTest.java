@@ -1,4 +1,4 @@
-package io.productapp.mesh.config;
+package io.productapp.mesh.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +22,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.productapp.mesh.config.CrdSchemas;
+import io.productapp.mesh.config.Finding;
+import io.productapp.mesh.config.Manifest;
+import io.productapp.mesh.config.ManifestReader;
+import io.productapp.mesh.config.Sources;
+
 class ScenarioValidatorTest {
 
     static final Path ROOT = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize();
@@ -38,8 +44,8 @@ class ScenarioValidatorTest {
     @BeforeAll
     static void renderChartAndReadBase() throws IOException {
         crds = CrdSchemas.load();
-        chart = ScenarioValidator.renderChart(ROOT.resolve("helm/productapp"));
-        base = ScenarioValidator.readFolder(ISTIO.resolve(ScenarioValidator.BASE_SCENARIO), ROOT);
+        chart = Sources.renderChart(ROOT.resolve("helm/productapp"));
+        base = Sources.readFolder(ISTIO.resolve(ScenarioValidator.BASE_SCENARIO), ROOT);
         validator = new ScenarioValidator(crds, chart.manifests(), base.manifests());
     }
 
@@ -59,7 +65,7 @@ class ScenarioValidatorTest {
     @ParameterizedTest
     @MethodSource("scenarioFolders")
     void scenarioValidatesWithoutErrorsOrWarningsTogetherWithTheChart(String folder) throws IOException {
-        ScenarioValidator.Report report = validator.validate(folder, ScenarioValidator.readFolder(ISTIO.resolve(folder), ROOT));
+        ScenarioValidator.Report report = validator.validate(folder, Sources.readFolder(ISTIO.resolve(folder), ROOT));
         assertThat(report.manifests()).isPositive();
         assertThat(report.findings()).filteredOn(f -> f.level() != Finding.Level.INFO).isEmpty();
         assertThat(Files.exists(ISTIO.resolve(folder).resolve("README.md"))).as("README.md in " + folder).isTrue();
@@ -262,7 +268,7 @@ class ScenarioValidatorTest {
     void eachBrokenManifestYieldsExactlyItsCode(String name, String code, String message, String yaml) throws IOException {
         Path folder = Files.createDirectories(temp.resolve("broken"));
         Files.writeString(folder.resolve("broken.yaml"), yaml);
-        ScenarioValidator.Report report = validator.validate("broken", ScenarioValidator.readFolder(folder, temp));
+        ScenarioValidator.Report report = validator.validate("broken", Sources.readFolder(folder, temp));
 
         Set<String> codes = report.findings().stream().map(Finding::code).collect(Collectors.toCollection(TreeSet::new));
         assertThat(codes).as(report.findings().toString()).containsExactly(code);
@@ -276,7 +282,7 @@ class ScenarioValidatorTest {
     void malformedYamlNamesFileAndLineWithoutAStackTrace() throws IOException {
         Path folder = Files.createDirectories(temp.resolve("bad"));
         Files.writeString(folder.resolve("vs.yaml"), "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: [x\n");
-        List<Finding> findings = validator.validate("bad", ScenarioValidator.readFolder(folder, temp)).findings();
+        List<Finding> findings = validator.validate("bad", Sources.readFolder(folder, temp)).findings();
         assertThat(findings).singleElement().satisfies(f -> {
             assertThat(f.toString()).startsWith("YAML error bad/vs.yaml:").contains("malformed YAML");
             assertThat(f.file()).matches("bad/vs\\.yaml:\\d+");
@@ -327,7 +333,7 @@ class ScenarioValidatorTest {
                         - destination: {host: multiport}
                 """);
         ScenarioValidator.Report report = new ScenarioValidator(crds, withMultiport, base.manifests())
-                .validate("multi", ScenarioValidator.readFolder(folder, temp));
+                .validate("multi", Sources.readFolder(folder, temp));
         assertThat(report.findings()).extracting(Finding::code).containsExactly("IST0112");
     }
 

@@ -1,4 +1,4 @@
-package io.productapp.mesh.config;
+package io.productapp.mesh.analysis;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -8,6 +8,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+
+import io.productapp.mesh.config.CrdSchemas;
+import io.productapp.mesh.config.Finding;
+import io.productapp.mesh.config.ManifestReader;
+import io.productapp.mesh.config.Sources;
 
 /**
  * {@code ./demo check [folder...]}: validates Istio scenario folders (default: every folder
@@ -37,8 +42,8 @@ public final class Check {
                     folders.add(folder.toAbsolutePath().normalize());
                 }
             }
-            ManifestReader.Result chart = ScenarioValidator.renderChart(root.resolve("helm/productapp"));
-            ManifestReader.Result base = ScenarioValidator.readFolder(istio.resolve(ScenarioValidator.BASE_SCENARIO), root);
+            ManifestReader.Result chart = Sources.renderChart(root.resolve("helm/productapp"));
+            ManifestReader.Result base = Sources.readFolder(istio.resolve(ScenarioValidator.BASE_SCENARIO), root);
             ScenarioValidator validator = new ScenarioValidator(CrdSchemas.load(), chart.manifests(), base.manifests());
 
             long errors = 0;
@@ -51,7 +56,7 @@ public final class Check {
             out.printf("helm/productapp: %d objects, %d findings%n", chart.manifests().size(), chartFindings.size());
             for (Path folder : folders) {
                 String name = folder.getFileName().toString();
-                ScenarioValidator.Report report = validator.validate(name, ScenarioValidator.readFolder(folder, root));
+                ScenarioValidator.Report report = validator.validate(name, Sources.readFolder(folder, root));
                 report.findings().forEach(out::println);
                 out.printf("%s: %d manifests, %d errors, %d warnings%n", root.relativize(folder.toAbsolutePath().normalize()),
                         report.manifests(), report.errors(), report.warnings());

@@ -1,17 +1,17 @@
-package io.productapp.mesh.config;
+package io.productapp.mesh.analysis;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
-import com.marcnuri.helm.Helm;
+import io.productapp.mesh.config.CrdSchemas;
+import io.productapp.mesh.config.Finding;
+import io.productapp.mesh.config.Manifest;
+import io.productapp.mesh.config.ManifestReader;
+import io.productapp.mesh.config.WebhookRules;
+import io.productapp.mesh.model.MeshConfig;
 
 /**
  * Validates one scenario folder the way the cluster and istioctl analyze would see it: the chart
@@ -21,7 +21,6 @@ import com.marcnuri.helm.Helm;
 public final class ScenarioValidator {
 
     public static final String BASE_SCENARIO = "setup-mesh-resources";
-    public static final String NAMESPACE = "workshop";
     /** Installed with Istio, outside the chart: the ingress gateway pods the chart's Gateway selects. */
     public static final Map<String, String> INGRESS_GATEWAY_POD = Map.of("istio", "ingressgateway", "app", "istio-ingressgateway");
     /** Kinds of the chart, which Kubernetes itself validates; scenario folders hold Istio kinds only. */
@@ -45,39 +44,6 @@ public final class ScenarioValidator {
         this.crds = crds;
         this.chart = List.copyOf(chart);
         this.base = List.copyOf(base);
-    }
-
-    /** The chart rendered with its default values into {@value #NAMESPACE}, by Helm as a library. */
-    public static ManifestReader.Result renderChart(Path chartDir) {
-        return renderChart(chartDir, Map.of());
-    }
-
-    /** The chart rendered with {@code values} set over its defaults ({@code --set key=value}). */
-    public static ManifestReader.Result renderChart(Path chartDir, Map<String, String> values) {
-        var template = new Helm(chartDir).template().withName("productapp").withNamespace(NAMESPACE).withKubeVersion("1.33.0");
-        values.forEach(template::set);
-        String yaml = template.call();
-        JvmSignals.reclaim();
-        return ManifestReader.read(yaml, chartDir.getFileName() + " (rendered chart)");
-    }
-
-    /** Every .yaml/.yml/.json file of a folder, as kubectl apply -f reads it. */
-    public static ManifestReader.Result readFolder(Path folder, Path root) throws IOException {
-        List<Manifest> manifests = new ArrayList<>();
-        List<Finding> findings = new ArrayList<>();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.filter(ScenarioValidator::isManifest).sorted(Comparator.comparing(Path::toString)).toList()) {
-                ManifestReader.Result result = ManifestReader.read(file, root.relativize(file.toAbsolutePath().normalize()).toString());
-                manifests.addAll(result.manifests());
-                findings.addAll(result.findings());
-            }
-        }
-        return new ManifestReader.Result(manifests, findings);
-    }
-
-    private static boolean isManifest(Path file) {
-        String name = file.getFileName().toString();
-        return Files.isRegularFile(file) && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 
     public Report validate(String scenario, ManifestReader.Result read) {
@@ -110,19 +76,16 @@ public final class ScenarioValidator {
                 }
             }
         }
-        MeshModel mesh = new MeshModel(NAMESPACE, List.of(INGRESS_GATEWAY_POD));
-        mesh.apply(inForce);
-        mesh.apply(istio);
+        MeshConfig mesh = MeshConfig.of(inForce).apply(istio);
         Set<String> files = new LinkedHashSet<>();
         read.manifests().forEach(m -> files.add(m.file()));
-        Analyzer.analyze(mesh).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
+        Analyzer.analyze(mesh, List.of(INGRESS_GATEWAY_POD)).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
         return new Report(label, read.manifests().size(), List.copyOf(findings));
     }
 
     /** Findings on the chart's own objects (checked once, not per scenario). */
     public List<Finding> validateChart() {
-        MeshModel mesh = new MeshModel(NAMESPACE, List.of(INGRESS_GATEWAY_POD));
-        mesh.apply(chart);
+        MeshConfig mesh = MeshConfig.of(chart);
         Set<String> files = new LinkedHashSet<>();
         chart.forEach(m -> files.add(m.file()));
         List<Finding> findings = new ArrayList<>();
@@ -132,7 +95,7 @@ public final class ScenarioValidator {
                 findings.addAll(WebhookRules.check(manifest));
             }
         }
-        Analyzer.analyze(mesh).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
+        Analyzer.analyze(mesh, List.of(INGRESS_GATEWAY_POD)).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
         return findings;
     }
 }
