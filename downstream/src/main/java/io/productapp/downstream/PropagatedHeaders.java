@@ -3,7 +3,7 @@ package io.productapp.downstream;
 import java.util.List;
 import java.util.Locale;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 
@@ -20,7 +20,7 @@ import org.eclipse.microprofile.rest.client.ext.ClientHeadersFactory;
  * MicroProfile's own {@code propagateHeaders} would do the same with the default factory, but
  * that factory looks the setting up in the configuration and splits it again on every call.
  */
-@ApplicationScoped
+@Singleton // called on every call: no client proxy in front of it
 public class PropagatedHeaders implements ClientHeadersFactory {
 
     private final List<String> names;
@@ -37,16 +37,16 @@ public class PropagatedHeaders implements ClientHeadersFactory {
     @Override
     public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
             MultivaluedMap<String, String> outgoing) {
-        MultivaluedMap<String, String> forwarded = new MultivaluedHashMap<>();
-        if (incoming.isEmpty()) {
-            return forwarded;
-        }
+        MultivaluedMap<String, String> forwarded = null;
         for (String name : names) {
-            List<String> values = incoming.get(name);
+            List<String> values = incoming.isEmpty() ? null : incoming.get(name);
             if (values != null && !values.isEmpty()) {
+                if (forwarded == null) {
+                    forwarded = new MultivaluedHashMap<>();
+                }
                 forwarded.put(name, values);
             }
         }
-        return forwarded;
+        return forwarded == null ? new MultivaluedHashMap<>() : forwarded;
     }
 }

@@ -20,8 +20,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class WireMockCatalogDetail implements QuarkusTestResourceLifecycleManager {
 
     public static final String PATH = "/v2/catalogDetail";
-    /** Short, so the timeout test is quick; the delay it stubs is well beyond it. */
-    public static final int READ_TIMEOUT_MS = 700;
+    /**
+     * Short, so the timeout test is quick, yet long enough for the first call of a cold JVM on a
+     * busy CI machine; the delay the timeout test stubs is well beyond it.
+     */
+    public static final int READ_TIMEOUT_MS = 1500;
 
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.FIELD)
