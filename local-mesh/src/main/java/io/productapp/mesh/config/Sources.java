@@ -27,11 +27,56 @@ public final class Sources {
 
     /** The chart rendered with {@code values} set over its defaults ({@code --set key=value}). */
     public static ManifestReader.Result renderChart(Path chartDir, Map<String, String> values) {
-        var template = new Helm(chartDir).template().withName("productapp").withNamespace(NAMESPACE).withKubeVersion("1.33.0");
-        values.forEach(template::set);
-        String yaml = template.call();
+        String yaml = helmTemplate(chartDir, values);
         JvmSignals.reclaim();
         return ManifestReader.read(yaml, chartDir.getFileName() + " (rendered chart)");
+    }
+
+    /** {@code helm template productapp CHART -n workshop --kube-version 1.33.0 --set ...}, by helm-java. */
+    private static String helmTemplate(Path chartDir, Map<String, String> values) {
+        var template = new Helm(chartDir).template().withName("productapp").withNamespace(NAMESPACE).withKubeVersion("1.33.0");
+        values.forEach(template::set);
+        return template.call();
+    }
+
+    /**
+     * The chart rendered in a child JVM: Helm's Go runtime, once loaded, keeps the process's
+     * signals (SIGQUIT among them, which jcmd and jstack attach with), so a process that runs for
+     * long, as {@code ./demo} does, leaves it to a child that ends once the chart is rendered.
+     */
+    public static ManifestReader.Result renderChartInChild(Path chartDir, Map<String, String> values) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), Sources.class.getName(), chartDir.toString()));
+        values.forEach((key, value) -> command.add(key + "=" + value));
+        Process render = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String yaml = new String(render.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (render.waitFor() != 0) {
+                throw new IOException("rendering the chart " + chartDir + " failed (exit " + render.exitValue() + ")");
+            }
+        } catch (InterruptedException e) {
+            render.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while rendering the chart", e);
+        }
+        return ManifestReader.read(yaml, chartDir.getFileName() + " (rendered chart)");
+    }
+
+    /** {@code Sources CHART_DIR [key=value...]}: prints the chart rendered (the child of {@link #renderChartInChild}). */
+    public static void main(String[] args) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            values.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        try {
+            System.out.print(helmTemplate(Path.of(args[0]), values));
+            System.out.flush();
+            System.exit(0);
+        } catch (RuntimeException e) {
+            System.err.println("helm template " + args[0] + ": " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     /** Every .yaml/.yml/.json file of a folder, as kubectl apply -f reads it, named relative to {@code root}. */

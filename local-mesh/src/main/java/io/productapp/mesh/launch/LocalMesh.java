@@ -85,7 +85,12 @@ public final class LocalMesh implements AutoCloseable {
 
     /** Renders the chart, starts the proxies, then the services; returns once every service is ready. */
     public static LocalMesh start(Path root, Options options, Consumer<String> output) throws MeshException {
-        ManifestReader.Result chart = Sources.renderChart(root.resolve("helm/productapp"));
+        ManifestReader.Result chart;
+        try {
+            chart = Sources.renderChartInChild(root.resolve("helm/productapp"), Map.of());
+        } catch (IOException e) {
+            throw new MeshException(e.getMessage(), e);
+        }
         if (!chart.findings().isEmpty()) {
             throw new MeshException("the chart does not render: " + chart.findings());
         }

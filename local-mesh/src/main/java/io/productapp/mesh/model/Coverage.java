@@ -148,10 +148,17 @@ public final class Coverage {
         return INERT;
     }
 
-    /** One warning per field of {@code manifest} that the local mesh does not emulate. */
+    /**
+     * One warning per field of {@code manifest} that the local mesh does not emulate; one for the
+     * whole object when it is an Istio kind the mesh does not emulate at all (ServiceEntry,
+     * Sidecar, AuthorizationPolicy, ...). Kubernetes objects (the chart's) get none.
+     */
     public static List<Finding> warnings(Manifest manifest) {
         Map<String, String> emulated = EMULATED.get(manifest.kind());
         if (emulated == null) {
+            if (manifest.group().endsWith(".istio.io")) {
+                return List.of(Finding.warning(CODE, manifest, manifest.kind() + " is not emulated by the local mesh: it has no effect here"));
+            }
             return List.of();
         }
         Map<String, String> inert = INERT.getOrDefault(manifest.kind(), Map.of());

@@ -26,7 +26,12 @@ public record KubeService(Origin origin, Map<String, String> selector, List<Port
     }
 
     public Optional<Port> port(int number) {
-        return ports.stream().filter(p -> p.port() == number).findFirst();
+        for (Port port : ports) {
+            if (port.port() == number) {
+                return Optional.of(port);
+            }
+        }
+        return Optional.empty();
     }
 
     public boolean selects(Map<String, String> labels) {

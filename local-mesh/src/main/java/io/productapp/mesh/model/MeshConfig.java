@@ -2,6 +2,7 @@ package io.productapp.mesh.model;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,8 @@ public final class MeshConfig {
     private final List<EnvoyFilter> envoyFilters = new ArrayList<>();
     private final List<Gateway> gateways = new ArrayList<>();
     private final List<Finding> warnings = new ArrayList<>();
+    /** Services by every full form of their name ({@code name.ns}, {@code name.ns.svc}, FQDN), and by {@code name/ns}. */
+    private final Map<String, KubeService> servicesByName = new java.util.HashMap<>();
 
     private MeshConfig(List<Manifest> manifests) {
         this.manifests = List.copyOf(manifests);
@@ -48,6 +51,13 @@ public final class MeshConfig {
             warnings.addAll(Coverage.warnings(manifest));
         }
         envoyFilters.sort(java.util.Comparator.comparingInt(EnvoyFilter::priority));
+        for (KubeService service : services) {
+            String base = service.name() + "." + service.namespace();
+            servicesByName.putIfAbsent(base, service);
+            servicesByName.putIfAbsent(base + ".svc", service);
+            servicesByName.putIfAbsent(service.fqdn(), service);
+            servicesByName.putIfAbsent(service.name() + "/" + service.namespace(), service);
+        }
     }
 
     /** {@code manifests} applied in order onto nothing. */
@@ -70,32 +80,32 @@ public final class MeshConfig {
     }
 
     public List<KubeService> services() {
-        return List.copyOf(services);
+        return Collections.unmodifiableList(services);
     }
 
     public List<Workload> workloads() {
-        return List.copyOf(workloads);
+        return Collections.unmodifiableList(workloads);
     }
 
     public List<VirtualService> virtualServices() {
-        return List.copyOf(virtualServices);
+        return Collections.unmodifiableList(virtualServices);
     }
 
     public List<DestinationRule> destinationRules() {
-        return List.copyOf(destinationRules);
+        return Collections.unmodifiableList(destinationRules);
     }
 
     public List<EnvoyFilter> envoyFilters() {
-        return List.copyOf(envoyFilters);
+        return Collections.unmodifiableList(envoyFilters);
     }
 
     public List<Gateway> gateways() {
-        return List.copyOf(gateways);
+        return Collections.unmodifiableList(gateways);
     }
 
     /** Fields the local mesh does not emulate, one warning each. */
     public List<Finding> warnings() {
-        return List.copyOf(warnings);
+        return Collections.unmodifiableList(warnings);
     }
 
     /**
@@ -105,14 +115,8 @@ public final class MeshConfig {
      */
     public Optional<KubeService> service(String host, String namespace) {
         String h = normalizeHost(host);
-        for (KubeService service : services) {
-            String base = service.name() + "." + service.namespace();
-            if ((h.equals(service.name()) && service.namespace().equals(namespace)) || h.equals(base) || h.equals(base + ".svc")
-                    || h.equals(service.fqdn())) {
-                return Optional.of(service);
-            }
-        }
-        return Optional.empty();
+        KubeService service = servicesByName.get(h.indexOf('.') < 0 ? h + "/" + namespace : h);
+        return Optional.ofNullable(service);
     }
 
     /** A host as Envoy compares it: without port and trailing dot, in lower case. */

@@ -14,15 +14,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * A proxy's access log, one line per request in Istio's default TEXT format (Envoy's
  * {@code %START_TIME% "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE%
- * %RESPONSE_FLAGS% ...}), written to {@code <dir>/<proxy>.log}. Lines are queued by the event loop
- * and written by the data plane's flusher, so no request waits for the disk.
+ * %RESPONSE_FLAGS% ...}), written to {@code <dir>/<proxy>.log}. Entries are queued by the event
+ * loop, then formatted and written by the data plane's flusher, so no request waits for either.
  */
 final class AccessLog {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Path file;
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     private BufferedWriter writer;
 
     AccessLog(Path file) {
@@ -40,13 +40,35 @@ final class AccessLog {
             String downstreamRemote, String routeName) {
     }
 
-    void log(Entry e) {
-        queue.add("[" + TIME.format(Instant.ofEpochMilli(e.startMillis)) + "] \"" + e.method + " " + e.path + " HTTP/1.1\" "
+    void log(Entry entry) {
+        queue.add(entry);
+    }
+
+    private String format(Entry e) {
+        return "[" + time(e.startMillis) + "] \"" + e.method + " " + e.path + " HTTP/1.1\" "
                 + e.status + " " + dash(e.flags) + " " + dash(e.details) + " - \"-\" " + e.bytesIn + " " + e.bytesOut + " "
                 + e.durationMillis + " " + dash(e.upstreamServiceTime) + " \"" + dash(e.forwardedFor) + "\" \"" + dash(e.userAgent)
                 + "\" \"" + dash(e.requestId) + "\" \"" + dash(e.authority) + "\" \"" + dash(e.upstreamHost) + "\" "
                 + dash(e.upstreamCluster) + " - " + dash(e.downstreamLocal) + " " + dash(e.downstreamRemote) + " - "
-                + dash(e.routeName) + "\n");
+                + dash(e.routeName) + "\n";
+    }
+
+    private long second = -1;
+    private String secondText = "";
+
+    /** The start time as Envoy prints it; the formatted second is kept, only the milliseconds change. */
+    private String time(long millis) {
+        long s = millis / 1000;
+        String prefix;
+        synchronized (this) {
+            if (s != second) {
+                second = s;
+                secondText = TIME.format(Instant.ofEpochMilli(s * 1000)).substring(0, 20);
+            }
+            prefix = secondText;
+        }
+        long ms = millis % 1000;
+        return prefix + (ms < 10 ? "00" : ms < 100 ? "0" : "") + ms + "Z";
     }
 
     private static String dash(String value) {
@@ -63,8 +85,8 @@ final class AccessLog {
                 Files.createDirectories(file.getParent());
                 writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             }
-            for (String line = queue.poll(); line != null; line = queue.poll()) {
-                writer.write(line);
+            for (Entry entry = queue.poll(); entry != null; entry = queue.poll()) {
+                writer.write(format(entry));
             }
             writer.flush();
         } catch (IOException e) {

@@ -32,6 +32,10 @@ final class ClusterState {
     private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
     private final Map<String, Host> hosts = new HashMap<>();
     private int roundRobin;
+    /** The endpoints and their locality priorities, for the list of running endpoints they were made from. */
+    private List<Endpoint> endpointsFrom;
+    private List<Endpoint> endpoints;
+    private int[] priorities;
 
     ClusterState(ClusterSpec spec) {
         this.spec = spec;
@@ -187,15 +191,26 @@ final class ClusterState {
 
     // ---- load balancing ---------------------------------------------------------------------------
 
+    /** This cluster's endpoints among {@code running} (remembered while the running list stays the same). */
+    List<Endpoint> endpoints(List<Endpoint> running, Locality source) {
+        if (running != endpointsFrom) {
+            endpoints = spec.endpoints(running);
+            priorities = LocalityLb.priorities(source, endpoints, spec.localitySetting(), spec.outlierDetection().isPresent());
+            know(endpoints);
+            endpointsFrom = running;
+        }
+        return endpoints;
+    }
+
     /**
      * The endpoint for the next try, or null when none is healthy (503 UH): locality priorities,
      * then the cluster's load-balancing policy; with {@code previousHosts}, up to
      * {@value RetryPolicy#HOST_SELECTION_ATTEMPTS} draws to find one not tried yet.
      */
-    Endpoint pick(Locality source, List<Endpoint> endpoints, Set<String> tried, boolean previousHosts, RandomGenerator random) {
-        know(endpoints);
+    Endpoint pick(Locality source, List<Endpoint> running, Set<String> tried, boolean previousHosts, RandomGenerator random) {
+        List<Endpoint> endpoints = endpoints(running, source);
         long now = System.nanoTime();
-        int[] priority = LocalityLb.priorities(source, endpoints, spec.localitySetting(), spec.outlierDetection().isPresent());
+        int[] priority = priorities;
         Endpoint chosen = null;
         int attempts = previousHosts && !tried.isEmpty() ? RetryPolicy.HOST_SELECTION_ATTEMPTS : 1;
         for (int i = 0; i < attempts; i++) {

@@ -1,12 +1,11 @@
 package io.productapp.mesh.proxy;
 
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.UUID;
 
 import org.luaj.vm2.LuaError;
@@ -105,15 +104,9 @@ final class Exchange {
             localReply(413, "payload too large", null);
             return;
         }
-        headers = MultiMap.caseInsensitiveMultiMap();
-        request.headers().forEach(h -> {
-            String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name)) {
-                headers.add(name, h.getValue());
-            }
-        });
+        headers = withoutHopByHop(request.headers());
         if (!headers.contains("x-request-id")) {
-            headers.set("x-request-id", UUID.randomUUID().toString());
+            headers.set("x-request-id", requestId(proxy.random()));
         }
         request.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_REQUEST_BODY) {
@@ -136,21 +129,20 @@ final class Exchange {
     private boolean target() {
         String uri = request.uri();
         Proxy.Identity identity = proxy.identity();
-        try {
-            if (uri.regionMatches(true, 0, "http://", 0, 7)) {
-                URI absolute = new URI(uri);
-                authority = absolute.getRawAuthority();
-                path = (absolute.getRawPath() == null || absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath())
-                        + (absolute.getRawQuery() == null ? "" : "?" + absolute.getRawQuery());
-            } else if (uri.startsWith("/")) {
-                authority = request.getHeader(HttpHeaders.HOST);
-                path = uri;
-            } else {
-                localReply(400, "local mesh: cannot route the request target '" + abbreviate(uri) + "'", null);
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            int slash = uri.indexOf('/', 7);
+            authority = slash < 0 ? uri.substring(7) : uri.substring(7, slash);
+            path = slash < 0 ? "/" : uri.substring(slash);
+            if (!isAuthority(authority)) {
+                localReply(400, "local mesh: malformed request target: the authority '" + abbreviate(authority)
+                        + "' is not host[:port]", null);
                 return false;
             }
-        } catch (URISyntaxException e) {
-            localReply(400, "local mesh: malformed request target: " + e.getReason(), null);
+        } else if (uri.startsWith("/")) {
+            authority = request.getHeader(HttpHeaders.HOST);
+            path = uri;
+        } else {
+            localReply(400, "local mesh: cannot route the request target '" + abbreviate(uri) + "'", null);
             return false;
         }
         if (authority == null || authority.isBlank()) {
@@ -211,13 +203,12 @@ final class Exchange {
         }
         RouteOutcome outcome = first;
         try {
-            String before = headers.entries().toString();
-            LuaFilter.LocalReply reply = proxy.runLua(snapshot, headers, name -> { });
-            if (reply != null) {
-                finish(reply.status(), reply.headers(), Buffer.buffer(reply.body()), "lua_response");
+            LuaFilter.Outcome lua = proxy.runLua(snapshot, headers);
+            if (lua.reply() != null) {
+                finish(lua.reply().status(), lua.reply().headers(), Buffer.buffer(lua.reply().body()), "lua_response");
                 return;
             }
-            if (!before.equals(headers.entries().toString())) {
+            if (lua.headersChanged()) {
                 outcome = routeNow(); // Envoy's Lua filter clears the route cache when it changes headers
             }
         } catch (LuaError e) {
@@ -255,7 +246,7 @@ final class Exchange {
         spec = snapshot.cluster(chosen.cluster()).get();
         clusterName = spec.ref().toString();
         cluster = proxy.cluster(spec);
-        endpoints = spec.endpoints(proxy.plane().endpoints());
+        endpoints = proxy.plane().endpoints();
         retry = routeAction.retryPolicy();
         upstreamPath = routeAction.rewritePath(path);
         if (!upstreamPath.equals(path)) {
@@ -305,7 +296,8 @@ final class Exchange {
         perTryTimedOut = false;
         cluster.started(endpoint);
         count(clusterName, endpoint.name(), "requests");
-        MultiMap upstream = MultiMap.caseInsensitiveMultiMap().addAll(headers)
+        // The request's own headers go upstream as they are, with what Envoy adds (one try at a time).
+        MultiMap upstream = headers
                 .set("host", upstreamAuthority)
                 .set("x-forwarded-proto", "http")
                 .set("x-envoy-attempt-count", String.valueOf(tries));
@@ -367,12 +359,7 @@ final class Exchange {
             flags.add("URX");
         }
         upstreamServiceMillis = serviceMillis;
-        MultiMap responseHeaders = MultiMap.caseInsensitiveMultiMap();
-        answer.response().headers().forEach(h -> {
-            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                responseHeaders.add(h.getKey(), h.getValue());
-            }
-        });
+        MultiMap responseHeaders = withoutHopByHop(answer.response().headers());
         responseHeaders.set("x-envoy-upstream-service-time", String.valueOf(serviceMillis));
         finish(status, responseHeaders, answer.body(), "via_upstream");
     }
@@ -473,8 +460,8 @@ final class Exchange {
             }
             snapshot.cluster(mirror.cluster()).ifPresent(mirrorSpec -> {
                 ClusterState mirrorCluster = proxy.cluster(mirrorSpec);
-                Endpoint endpoint = mirrorCluster.pick(proxy.identity().locality(), mirrorSpec.endpoints(proxy.plane().endpoints()),
-                        Set.of(), false, proxy.random());
+                Endpoint endpoint = mirrorCluster.pick(proxy.identity().locality(), proxy.plane().endpoints(), Set.of(), false,
+                        proxy.random());
                 if (endpoint == null) {
                     return;
                 }
@@ -559,7 +546,7 @@ final class Exchange {
     }
 
     private void count(String clusterKey, String endpoint, String metric) {
-        proxy.stats().add(proxy.identity().label(), clusterKey, endpoint, metric);
+        proxy.stats().add(proxy.label(), clusterKey, endpoint, metric);
     }
 
     private static void apply(Operations operations, MultiMap target) {
@@ -569,6 +556,38 @@ final class Exchange {
         operations.remove().forEach(target::remove);
         operations.set().forEach(target::set);
         operations.add().forEach(target::add);
+    }
+
+    /** A copy of {@code given} without the headers that belong to one connection, not to the request. */
+    private static MultiMap withoutHopByHop(MultiMap given) {
+        MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(given);
+        for (String name : HOP_BY_HOP) {
+            copy.remove(name);
+        }
+        return copy;
+    }
+
+    /** host[:port]: letters, digits, dots, dashes, underscores, a port, or an IPv6 literal in brackets. */
+    static boolean isAuthority(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                    || c == '_' || c == ':' || c == '[' || c == ']';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A version-4 UUID, as Envoy makes for a request that has none, from the proxy's generator (not SecureRandom). */
+    static String requestId(SplittableRandom random) {
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     private static long parseLong(String text) {

@@ -86,19 +86,24 @@ final class LuaFilter {
     record LocalReply(int status, MultiMap headers, String body) {
     }
 
+    /** What a run did: the local reply it made (or null), and whether it changed the request's headers. */
+    record Outcome(LocalReply reply, boolean headersChanged) {
+        static final Outcome UNCHANGED = new Outcome(null, false);
+        static final Outcome CHANGED = new Outcome(null, true);
+    }
+
     /**
      * Runs {@code envoy_on_request} on the request's {@code headers} (changed in place).
      *
-     * @return the local reply the script made, or null to let the request go on
      * @throws LuaError when the script fails (Envoy answers 500 then)
      */
-    LocalReply onRequest(MultiMap headers) {
+    Outcome onRequest(MultiMap headers) {
         if (!handlesRequests()) {
-            return null;
+            return Outcome.UNCHANGED;
         }
         RequestHandle handle = new RequestHandle(headers);
         onRequest.call(handle.table);
-        return handle.reply;
+        return new Outcome(handle.reply, handle.changed);
     }
 
     String name() {
@@ -110,6 +115,7 @@ final class LuaFilter {
         final LuaTable table = new LuaTable();
         final MultiMap headers;
         LocalReply reply;
+        boolean changed;
 
         RequestHandle(MultiMap headers) {
             this.headers = headers;
@@ -163,6 +169,7 @@ final class LuaFilter {
                 @Override
                 public Varargs invoke(Varargs args) {
                     headers.add(lower(args.checkjstring(2)), args.checkjstring(3));
+                    changed = true;
                     return NONE;
                 }
             });
@@ -170,12 +177,14 @@ final class LuaFilter {
                 @Override
                 public Varargs invoke(Varargs args) {
                     headers.set(lower(args.checkjstring(2)), args.checkjstring(3));
+                    changed = true;
                     return NONE;
                 }
             });
             wrapper.set("remove", new VarArgFunction() {
                 @Override
                 public Varargs invoke(Varargs args) {
+                    changed |= headers.contains(lower(args.checkjstring(2)));
                     headers.remove(lower(args.checkjstring(2)));
                     return NONE;
                 }

@@ -1,10 +1,8 @@
 package io.productapp.mesh.proxy;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 
 import org.luaj.vm2.LuaError;
 
@@ -72,8 +70,12 @@ public final class Proxy {
     private final SplittableRandom random;
     private final Map<ClusterRef, ClusterState> clusters = new HashMap<>();
     private final Map<String, LuaFilter> lua = new HashMap<>();
+    private final String label;
     private HttpServer server;
     private HttpClient client;
+    /** The routing source for the snapshot it was made for (a sidecar's never changes; the ingress' follows the Gateways). */
+    private Snapshot sourceFor;
+    private RouteRequest.Source source;
 
     Proxy(Identity identity, DataPlane plane, Vertx vertx, AccessLog accessLog, long seed) {
         this.identity = identity;
@@ -81,6 +83,12 @@ public final class Proxy {
         this.vertx = vertx;
         this.accessLog = accessLog;
         this.random = new SplittableRandom(seed);
+        this.label = identity.label();
+    }
+
+    /** How the counters and logs name this proxy. */
+    String label() {
+        return label;
     }
 
     /** Starts listening on {@code port} of 127.0.0.1 (0: any free port); completes with the port. Call on the proxy's context. */
@@ -161,29 +169,32 @@ public final class Proxy {
 
     /** The source the router routes from: a sidecar's workload, or the Gateways that select this ingress. */
     RouteRequest.Source source(Snapshot snapshot) {
-        if (identity.kind() == Kind.SIDECAR) {
-            return RouteRequest.Source.sidecar(identity.namespace(), identity.labels());
+        if (snapshot != sourceFor) {
+            source = identity.kind() == Kind.SIDECAR ? RouteRequest.Source.sidecar(identity.namespace(), identity.labels())
+                    : new RouteRequest.Source(snapshot.gatewaysSelecting(identity.labels()), identity.namespace(), identity.labels());
+            sourceFor = snapshot;
         }
-        return new RouteRequest.Source(snapshot.gatewaysSelecting(identity.labels()), identity.namespace(), identity.labels());
+        return source;
     }
 
     /**
      * Runs the Lua filters of this proxy on a request's headers, in order; each filter's state is
-     * made (its top-level code run) on first use. Returns the local reply one of them made, or null.
+     * made (its top-level code run) on first use. Says whether one made a local reply, and
+     * whether they changed the headers.
      *
      * @throws LuaError when a script fails
      */
-    LuaFilter.LocalReply runLua(Snapshot snapshot, MultiMap headers, Consumer<String> ran) {
+    LuaFilter.Outcome runLua(Snapshot snapshot, MultiMap headers) {
         Context where = identity.kind() == Kind.SIDECAR ? Context.SIDECAR_OUTBOUND : Context.GATEWAY;
-        List<Snapshot.Lua> filters = snapshot.luaFor(identity.labels(), identity.namespace(), where);
-        for (Snapshot.Lua filter : filters) {
+        boolean changed = false;
+        for (Snapshot.Lua filter : snapshot.luaFor(identity.labels(), identity.namespace(), where)) {
             LuaFilter state = lua.computeIfAbsent(filter.key(), k -> new LuaFilter(filter.describe(), filter.patch().luaSource()));
-            ran.accept(state.name());
-            LuaFilter.LocalReply reply = state.onRequest(headers);
-            if (reply != null) {
-                return reply;
+            LuaFilter.Outcome outcome = state.onRequest(headers);
+            changed |= outcome.headersChanged();
+            if (outcome.reply() != null) {
+                return new LuaFilter.Outcome(outcome.reply(), changed);
             }
         }
-        return null;
+        return changed ? LuaFilter.Outcome.CHANGED : LuaFilter.Outcome.UNCHANGED;
     }
 }

@@ -36,9 +36,14 @@ import io.productapp.mesh.route.RouteOutcome.WeightedCluster;
 public final class Router {
 
     private final MeshConfig config;
+    /** Each VirtualService's hosts as Istio resolves them (FQDNs, wildcards), made once per configuration. */
+    private final Map<VirtualService, List<String>> resolvedHosts = new java.util.IdentityHashMap<>();
 
     public Router(MeshConfig config) {
         this.config = config;
+        for (VirtualService vs : config.virtualServices()) {
+            resolvedHosts.put(vs, vs.hosts().stream().map(h -> MeshConfig.resolveHost(h, vs.origin().namespace())).toList());
+        }
     }
 
     public MeshConfig config() {
@@ -86,8 +91,7 @@ public final class Router {
             if (!boundTo(vs, request.source())) {
                 continue;
             }
-            for (String vsHost : vs.hosts()) {
-                String resolved = MeshConfig.resolveHost(vsHost, vs.origin().namespace());
+            for (String resolved : resolvedHosts.get(vs)) {
                 int score = hostScore(resolved, host);
                 if (score > bestScore && (request.source().isSidecar() || gatewayServes(vs, resolved, request))) {
                     best = vs;

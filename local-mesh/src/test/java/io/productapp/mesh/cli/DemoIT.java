@@ -38,11 +38,15 @@ class DemoIT {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     @AfterEach
-    void stopWhatIsLeft() {
-        services.forEach(ProcessHandle::destroyForcibly); // none left when the test passed
+    void stopWhatIsLeft() throws InterruptedException {
         if (demo != null) {
+            List<ProcessHandle> all = demo.descendants().toList();
+            demo.toHandle().destroy(); // SIGTERM: the launcher stops its services itself
+            demo.waitFor(60, TimeUnit.SECONDS);
+            all.forEach(ProcessHandle::destroyForcibly); // none left when the launcher did its job
             demo.destroyForcibly();
         }
+        services.forEach(ProcessHandle::destroyForcibly);
     }
 
     @Test

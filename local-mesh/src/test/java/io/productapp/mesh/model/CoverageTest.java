@@ -71,6 +71,13 @@ class CoverageTest {
                   configPatches:
                     - applyTo: CLUSTER
                       patch: {operation: MERGE, value: {connect_timeout: 1s}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: payments}
+                spec:
+                  hosts: [payments.example.com]
+                  ports: [{number: 443, name: https, protocol: HTTPS}]
                 """, "istio/mine/objects.yaml");
         List<String> warnings = read.manifests().stream().flatMap(m -> Coverage.warnings(m).stream()).map(Finding::toString).toList();
         assertThat(warnings).containsExactly(
@@ -78,7 +85,8 @@ class CoverageTest {
                 "LOCAL warning istio/mine/objects.yaml: VirtualService catalogdetail: spec.http[0].corsPolicy.allowOrigins[0].exact is not emulated by the local mesh: has no effect here",
                 "LOCAL warning istio/mine/objects.yaml: DestinationRule catalogdetail: spec.trafficPolicy.tls.mode is not emulated by the local mesh: has no effect here",
                 "LOCAL warning istio/mine/objects.yaml: DestinationRule catalogdetail: spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName is not emulated by the local mesh: has no effect here",
-                "LOCAL warning istio/mine/objects.yaml: EnvoyFilter stats: spec.configPatches[0] is not emulated by the local mesh: applyTo CLUSTER, operation MERGE: only Lua HTTP filters inserted into the filter chain are run");
+                "LOCAL warning istio/mine/objects.yaml: EnvoyFilter stats: spec.configPatches[0] is not emulated by the local mesh: applyTo CLUSTER, operation MERGE: only Lua HTTP filters inserted into the filter chain are run",
+                "LOCAL warning istio/mine/objects.yaml: ServiceEntry payments: ServiceEntry is not emulated by the local mesh: it has no effect here");
     }
 
     @Test

@@ -33,7 +33,7 @@ class LuaFilterTest {
         int internal = 0;
         for (int i = 0; i < CALLS; i++) {
             MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-            assertThat(filter.onRequest(headers)).isNull();
+            assertThat(filter.onRequest(headers)).isEqualTo(LuaFilter.Outcome.CHANGED);
             if ("internal".equals(headers.get("user-type"))) {
                 internal++;
             }
@@ -68,7 +68,7 @@ class LuaFilterTest {
         LuaFilter filter = new LuaFilter("shipped", shippedScript());
         for (int i = 0; i < 100; i++) {
             MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("user-type", "internal");
-            filter.onRequest(headers);
+            assertThat(filter.onRequest(headers)).as("nothing changed: the route stands").isEqualTo(LuaFilter.Outcome.UNCHANGED);
             assertThat(headers.getAll("user-type")).containsExactly("internal");
         }
     }
@@ -97,7 +97,7 @@ class LuaFilterTest {
                   handle:respond({[":status"] = "403", ["x-why"] = "blocked"}, "no")
                 end
                 """);
-        LuaFilter.LocalReply reply = filter.onRequest(MultiMap.caseInsensitiveMultiMap());
+        LuaFilter.LocalReply reply = filter.onRequest(MultiMap.caseInsensitiveMultiMap()).reply();
         assertThat(reply.status()).isEqualTo(403);
         assertThat(reply.headers().get("x-why")).isEqualTo("blocked");
         assertThat(reply.body()).isEqualTo("no");
@@ -130,6 +130,6 @@ class LuaFilterTest {
     void aScriptWithoutEnvoyOnRequestLeavesRequestsAlone() {
         LuaFilter filter = new LuaFilter("response only", "function envoy_on_response(h) end");
         assertThat(filter.handlesRequests()).isFalse();
-        assertThat(filter.onRequest(MultiMap.caseInsensitiveMultiMap())).isNull();
+        assertThat(filter.onRequest(MultiMap.caseInsensitiveMultiMap())).isEqualTo(LuaFilter.Outcome.UNCHANGED);
     }
 }
