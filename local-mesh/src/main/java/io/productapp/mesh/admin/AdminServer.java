@@ -6,12 +6,14 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,12 +30,16 @@ import io.productapp.mesh.launch.LocalMesh;
 import io.productapp.mesh.launch.LocalMesh.ApplyResult;
 import io.productapp.mesh.launch.LocalMesh.MeshException;
 import io.productapp.mesh.proxy.TrafficStats;
+import io.productapp.mesh.proxy.TrafficWindow;
 
 /**
  * The running mesh's admin API, on 127.0.0.1 (port 15000 by default, as Envoy's admin): what
  * {@code ./demo apply} talks to, and what a user can {@code curl}. JSON in and out.
  *
  * <pre>
+ * GET  /                              the traffic view: the graph, a table of its edges, the configuration in force
+ * GET  /traffic                       the traffic view's data (productapp-traffic/1): nodes, edges over the last 10 s, config
+ * GET  /traffic/events                the same, as server-sent events (event "traffic"), one a second
  * GET  /config                        the objects in force (kind, name, namespace, file) and the last apply
  * POST /apply                         {"label": ..., "files": [{"path": ..., "content": ...}]}: validate, apply or refuse
  * GET  /stats                         every counter: proxy, cluster, endpoint, metric, value
@@ -46,9 +52,14 @@ public final class AdminServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Server-sent event streams at once; each holds one of the admin threads. */
+    static final int MAX_STREAMS = 8;
+
     private final LocalMesh mesh;
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
+    private final AtomicInteger streams = new AtomicInteger();
+    private final byte[] page;
+    private final ExecutorService executor = Executors.newFixedThreadPool(MAX_STREAMS + 4, runnable -> {
         Thread thread = new Thread(runnable, "admin");
         thread.setDaemon(true);
         return thread;
@@ -56,6 +67,12 @@ public final class AdminServer implements AutoCloseable {
 
     public AdminServer(LocalMesh mesh, int port) throws IOException {
         this.mesh = mesh;
+        try (InputStream in = AdminServer.class.getResourceAsStream("traffic.html")) {
+            if (in == null) {
+                throw new IOException("traffic.html is missing from the local mesh's classes");
+            }
+            this.page = in.readAllBytes();
+        }
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
@@ -70,7 +87,13 @@ public final class AdminServer implements AutoCloseable {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
         try {
-            if (method.equals("GET") && path.equals("/config")) {
+            if (method.equals("GET") && path.equals("/")) {
+                sendPage(exchange);
+            } else if (method.equals("GET") && path.equals("/traffic")) {
+                send(exchange, 200, traffic(mesh.dataPlane().traffic().latest()));
+            } else if (method.equals("GET") && path.equals("/traffic/events")) {
+                stream(exchange);
+            } else if (method.equals("GET") && path.equals("/config")) {
                 send(exchange, 200, config());
             } else if (method.equals("POST") && path.equals("/apply")) {
                 apply(exchange);
@@ -94,7 +117,7 @@ public final class AdminServer implements AutoCloseable {
                 send(exchange, 200, JSON.createObjectNode().set("restarted", names));
             } else {
                 send(exchange, 404, error("no such admin endpoint: " + method + " " + path
-                        + " (GET /config, POST /apply, GET /stats, GET /instances)"));
+                        + " (GET /, GET /traffic, GET /traffic/events, GET /config, POST /apply, GET /stats, GET /instances)"));
             }
         } catch (IllegalArgumentException | MeshException e) {
             send(exchange, 400, error(e.getMessage()));
@@ -129,7 +152,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     static ObjectNode applyResult(ApplyResult result) {
-        ObjectNode node = JSON.createObjectNode().put("applied", result.applied());
+        ObjectNode node = JSON.createObjectNode().put("label", result.label())
+                .put("time", java.time.Instant.ofEpochMilli(result.epochMillis()).toString()).put("applied", result.applied());
         ArrayNode objects = node.putArray("objects");
         result.manifests().forEach(m -> objects.addObject().put("kind", m.kind()).put("name", m.name()).put("file", m.file()));
         ArrayNode findings = node.putArray("findings");
@@ -151,6 +175,60 @@ public final class AdminServer implements AutoCloseable {
             node.set("lastApply", applyResult(last));
         }
         return node;
+    }
+
+    private ObjectNode traffic(TrafficWindow.View view) {
+        return TrafficDocument.of(JSON, view, mesh.instances(), mesh.faulted(), config());
+    }
+
+    private void sendPage(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(200, page.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(page);
+        }
+    }
+
+    /**
+     * The traffic view as server-sent events: one {@code traffic} event at each tick of the window
+     * (once a second), a comment line when none came for 15 s; until the client goes or the mesh stops.
+     */
+    private void stream(HttpExchange exchange) throws IOException {
+        if (streams.incrementAndGet() > MAX_STREAMS) {
+            streams.decrementAndGet();
+            send(exchange, 503, error("at most " + MAX_STREAMS + " event streams at once; GET /traffic answers without one"));
+            return;
+        }
+        try {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            TrafficWindow window = mesh.dataPlane().traffic();
+            long seen = -1;
+            while (true) {
+                TrafficWindow.View view = window.next(seen, 15_000);
+                String event;
+                if (view.sequence() == seen) {
+                    event = ": no tick for 15 s\n\n";
+                } else {
+                    seen = view.sequence();
+                    event = "event: traffic\nid: " + seen + "\ndata: " + JSON.writeValueAsString(traffic(view)) + "\n\n";
+                }
+                try {
+                    out.write(event.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException gone) {
+                    return; // the client went away
+                }
+            }
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt(); // the admin server stops
+        } finally {
+            streams.decrementAndGet();
+            exchange.close();
+        }
     }
 
     private ObjectNode stats() {

@@ -37,7 +37,8 @@ public final class Demo {
               ./demo          the local mesh: the Helm chart's workloads on 127.0.0.1, each calling out through
                               its own sidecar, behind an ingress gateway (http://127.0.0.1:8080/), with
                               istio/setup-mesh-resources applied; shows the split of a short load, then serves
-                              until Ctrl-C. Admin API: http://127.0.0.1:15000/ (GET /config, /stats, /instances)
+                              until Ctrl-C. Traffic view (live graph): http://127.0.0.1:15000/; admin API on the
+                              same port (GET /traffic, /config, /stats, /instances)
               apply           while ./demo runs: validate folder(s) of Istio manifests and apply them, as
                               kubectl apply -f does; refused with the findings when invalid (nothing changes)
               run             start the mesh, apply setup-mesh-resources then the folder (a name under istio/
@@ -244,6 +245,8 @@ public final class Demo {
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "demo-stop"));
         out.println();
         out.println("demo: ready. Open " + page);
+        out.println("demo: traffic view http://127.0.0.1:" + admin.port() + "/ (the requests between workloads, live;"
+                + " its data: GET /traffic)");
         out.println("demo: admin API http://127.0.0.1:" + admin.port() + "/config, /stats, /instances; access logs in "
                 + mesh.dataPlane().logDirectory());
         out.println("demo: in another terminal: ./demo apply istio/weight-based-routing" + portOption(options)

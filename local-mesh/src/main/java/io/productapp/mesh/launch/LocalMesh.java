@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import io.productapp.mesh.config.Sources;
@@ -52,8 +54,11 @@ public final class LocalMesh implements AutoCloseable {
     public record Options(Layout.Ports ports, long seed, Path logDirectory, Duration startTimeout) {
     }
 
-    /** What an apply did: the findings, and whether the configuration changed. */
-    public record ApplyResult(boolean applied, List<Manifest> manifests, List<Finding> findings) {
+    /**
+     * What an apply did: the findings, and whether the configuration changed; {@code label} names
+     * what was applied (the folder), {@code epochMillis} when.
+     */
+    public record ApplyResult(String label, long epochMillis, boolean applied, List<Manifest> manifests, List<Finding> findings) {
         public long errors() {
             return findings.stream().filter(f -> f.level() == Finding.Level.ERROR).count();
         }
@@ -67,7 +72,10 @@ public final class LocalMesh implements AutoCloseable {
     private final Consumer<String> output;
     private final Duration startTimeout;
     private final List<String> jvm;
+    /** Changed under this object's lock; read through {@link #instances}, a copy made at each change. */
     private final Map<String, Instance> running = new LinkedHashMap<>();
+    private volatile List<Instance> instances;
+    private final Set<String> faulted = ConcurrentHashMap.newKeySet();
     private volatile ApplyResult lastApply;
 
     private LocalMesh(Path root, Layout layout, DataPlane plane, Suite suite, ScenarioValidator validator, Consumer<String> output,
@@ -81,6 +89,7 @@ public final class LocalMesh implements AutoCloseable {
         this.startTimeout = startTimeout;
         this.jvm = jvm;
         layout.instances().forEach(i -> running.put(i.name(), i));
+        instances = List.copyOf(running.values());
     }
 
     /** Renders the chart, starts the proxies, then the services; returns once every service is ready. */
@@ -169,13 +178,13 @@ public final class LocalMesh implements AutoCloseable {
         List<Finding> findings = new ArrayList<>(report.findings());
         ApplyResult result;
         if (report.errors() > 0) {
-            result = new ApplyResult(false, read.manifests(), findings);
+            result = new ApplyResult(label, System.currentTimeMillis(), false, read.manifests(), findings);
         } else {
             MeshConfig next = current.apply(read.manifests());
             findings.addAll(next.warnings().stream().filter(w -> read.manifests().stream().anyMatch(m -> m.file().equals(w.file())))
                     .toList());
             plane.configure(next);
-            result = new ApplyResult(true, read.manifests(), findings);
+            result = new ApplyResult(label, System.currentTimeMillis(), true, read.manifests(), findings);
         }
         lastApply = result;
         return result;
@@ -188,13 +197,24 @@ public final class LocalMesh implements AutoCloseable {
 
     /** {@code GET path} on one instance directly (not through the mesh), as {@code kubectl exec ... curl} would. */
     public HttpResponse<String> call(String instance, String path) throws IOException, InterruptedException {
-        Instance target = running.get(instance);
-        if (target == null) {
-            throw new IllegalArgumentException("no instance " + instance + " (instances: " + running.keySet() + ")");
-        }
+        List<Instance> now = instances;
+        Instance target = now.stream().filter(i -> i.name().equals(instance)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no instance " + instance + " (instances: "
+                        + now.stream().map(Instance::name).toList() + ")"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 == 2 && path.equals("/injectFault")) {
+            faulted.add(instance);
+        } else if (response.statusCode() / 100 == 2 && path.equals("/resetFault")) {
+            faulted.remove(instance);
+        }
+        return response;
+    }
+
+    /** The instances with a fault injected through {@link #call} (catalogdetail's {@code /injectFault}), and not reset since. */
+    public Set<String> faulted() {
+        return Set.copyOf(faulted);
     }
 
     /**
@@ -217,6 +237,8 @@ public final class LocalMesh implements AutoCloseable {
                 throw new MeshException(e.getMessage(), e);
             }
             running.put(instance.name(), changed);
+            instances = List.copyOf(running.values());
+            faulted.remove(instance.name()); // a new process
             List<io.productapp.mesh.route.Endpoint> endpoints = new ArrayList<>(plane.endpoints());
             endpoints.add(changed.endpoint());
             plane.endpoints(endpoints);
@@ -227,7 +249,7 @@ public final class LocalMesh implements AutoCloseable {
 
     /** The instances as they run now (their environment included). */
     public List<Instance> instances() {
-        return List.copyOf(running.values());
+        return instances;
     }
 
     /** Stops the services, then the proxies. */

@@ -113,6 +113,20 @@ final class ClusterState {
 
     // ---- outlier detection --------------------------------------------------------------------------
 
+    /** When an ejected {@code endpoint} returns to service (the {@link System#nanoTime()} clock); -1 when not ejected. */
+    long returnsAt(Endpoint endpoint) {
+        Host host = hosts.get(endpoint.name());
+        OutlierDetection outlier = spec.outlierDetection().orElse(null);
+        return host == null || host.ejectedAt < 0 || outlier == null ? -1 : back(host, outlier);
+    }
+
+    /** Envoy returns hosts at its interval sweep, the first one after the ejection time. */
+    private long back(Host host, OutlierDetection outlier) {
+        long interval = outlier.interval().toNanos();
+        long due = host.ejectedAt + host.ejectedFor;
+        return interval <= 0 ? due : created + ceilDiv(due - created, interval) * interval;
+    }
+
     /** Whether {@code endpoint} is in service now (not ejected, or its ejection ended at a sweep). */
     boolean healthy(Endpoint endpoint, long now) {
         Host host = hosts.get(endpoint.name());
@@ -120,10 +134,7 @@ final class ClusterState {
             return true;
         }
         OutlierDetection outlier = spec.outlierDetection().orElse(null);
-        long interval = outlier == null ? 0 : outlier.interval().toNanos();
-        long due = host.ejectedAt + host.ejectedFor;
-        // Envoy returns hosts at its interval sweep, the first one after the ejection time.
-        long back = interval <= 0 ? due : created + ceilDiv(due - created, interval) * interval;
+        long back = outlier == null ? host.ejectedAt + host.ejectedFor : back(host, outlier);
         if (outlier != null && now < back) {
             return false;
         }

@@ -29,6 +29,7 @@ public final class DataPlane implements AutoCloseable {
     private final Vertx vertx;
     private final Path logDirectory;
     private final TrafficStats stats = new TrafficStats();
+    private final TrafficWindow traffic = new TrafficWindow();
     private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
     private final SplittableRandom seeds;
     private final ScheduledExecutorService flusher;
@@ -54,6 +55,7 @@ public final class DataPlane implements AutoCloseable {
             return thread;
         });
         flusher.scheduleWithFixedDelay(this::flush, 200, 200, TimeUnit.MILLISECONDS);
+        flusher.scheduleAtFixedRate(traffic::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Puts a new configuration in force. */
@@ -80,6 +82,11 @@ public final class DataPlane implements AutoCloseable {
 
     public TrafficStats stats() {
         return stats;
+    }
+
+    /** The traffic view's window: edges over the last seconds, made once a second. */
+    public TrafficWindow traffic() {
+        return traffic;
     }
 
     public List<Proxy> proxies() {

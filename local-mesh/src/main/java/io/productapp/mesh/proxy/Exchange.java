@@ -139,7 +139,7 @@ final class Exchange {
                 return false;
             }
         } else if (uri.startsWith("/")) {
-            authority = request.getHeader(HttpHeaders.HOST);
+            authority = request.host(); // the Host header, or HTTP/2's :authority
             path = uri;
         } else {
             localReply(400, "local mesh: cannot route the request target '" + abbreviate(uri) + "'", null);
@@ -346,7 +346,7 @@ final class Exchange {
         int status = answer.response().statusCode();
         count(clusterName, endpoint.name(), status / 100 + "xx");
         if (cluster.record(endpoint, status, System.nanoTime())) {
-            count(clusterName, endpoint.name(), "ejections");
+            ejected(endpoint);
         }
         if (done) {
             return;
@@ -369,7 +369,7 @@ final class Exchange {
         int asStatus = reset == Reset.PER_TRY_TIMEOUT ? 504 : 503;
         count(clusterName, endpoint.name(), reset == Reset.PER_TRY_TIMEOUT ? "flag UT" : reset == Reset.CONNECT_FAILURE ? "flag UF" : "flag UC");
         if (cluster.record(endpoint, asStatus, System.nanoTime())) {
-            count(clusterName, endpoint.name(), "ejections");
+            ejected(endpoint);
         }
         if (done) {
             return;
@@ -397,6 +397,11 @@ final class Exchange {
                         "upstream_reset_before_response_started{connection_termination}");
             }
         }
+    }
+
+    private void ejected(Endpoint endpoint) {
+        count(clusterName, endpoint.name(), "ejections");
+        proxy.plane().traffic().ejected(proxy.label(), endpoint.name(), cluster.returnsAt(endpoint));
     }
 
     private static boolean isConnectFailure(Throwable cause) {
@@ -474,10 +479,15 @@ final class Exchange {
                         .setConnectTimeout(DEFAULT_CONNECT_TIMEOUT.toMillis())
                         .setIdleTimeout(action.timeout() != null ? action.timeout().toMillis() : 30_000);
                 mirrorCluster.started(endpoint);
+                long sent = System.nanoTime();
                 proxy.client().request(options)
                         .compose(opened -> opened.send(body))
-                        .compose(HttpClientResponse::body)
-                        .onComplete(result -> mirrorCluster.finished(endpoint));
+                        .compose(response -> response.body().map(discarded -> response.statusCode()))
+                        .onComplete(result -> {
+                            mirrorCluster.finished(endpoint);
+                            proxy.edge(endpoint.name(), TrafficWindow.Traffic.MIRRORED)
+                                    .record(result.succeeded() ? result.result() : 0, List.of(), System.nanoTime() - sent, 0);
+                        });
             });
         }
     }
@@ -506,6 +516,7 @@ final class Exchange {
         flags.forEach(f -> count(clusterName, lastEndpoint == null ? "-" : lastEndpoint.name(), "flag " + f));
         if (headers != null) {
             log(status, flag, details, responseBody.length()); // before the answer leaves, so it is there once the caller has it
+            served(status);
         }
         HttpServerResponse response = request.response();
         if (!response.closed() && !response.ended()) {
@@ -531,7 +542,14 @@ final class Exchange {
         count(clusterName, lastEndpoint == null ? "-" : lastEndpoint.name(), "flag DC");
         if (headers != null) {
             log(0, String.join(",", flags), "downstream_remote_disconnect", 0);
+            served(0);
         }
+    }
+
+    /** The traffic view's edge: to the endpoint that answered last, or to the Service when none took the request. */
+    private void served(int status) {
+        String destination = lastEndpoint != null ? lastEndpoint.name() : TrafficWindow.serviceNode(authority);
+        proxy.edge(destination, TrafficWindow.Traffic.SERVED).record(status, flags, System.nanoTime() - start, Math.max(0, tries - 1));
     }
 
     private void log(int status, String flag, String details, long bytesOut) {

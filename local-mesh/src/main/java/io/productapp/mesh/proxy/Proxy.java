@@ -70,6 +70,8 @@ public final class Proxy {
     private final SplittableRandom random;
     private final Map<ClusterRef, ClusterState> clusters = new HashMap<>();
     private final Map<String, LuaFilter> lua = new HashMap<>();
+    private final Map<String, TrafficWindow.Edge> servedEdges = new HashMap<>();
+    private final Map<String, TrafficWindow.Edge> mirroredEdges = new HashMap<>();
     private final String label;
     private HttpServer server;
     private HttpClient client;
@@ -151,6 +153,17 @@ public final class Proxy {
 
     TrafficStats stats() {
         return plane.stats();
+    }
+
+    /** This proxy's edge of the traffic view to {@code destination} (an endpoint, or a Service node). */
+    TrafficWindow.Edge edge(String destination, TrafficWindow.Traffic traffic) {
+        Map<String, TrafficWindow.Edge> edges = traffic == TrafficWindow.Traffic.SERVED ? servedEdges : mirroredEdges;
+        TrafficWindow.Edge edge = edges.get(destination);
+        if (edge == null) {
+            edge = plane.traffic().edge(identity.name(), destination, traffic);
+            edges.put(destination, edge);
+        }
+        return edge;
     }
 
     /**

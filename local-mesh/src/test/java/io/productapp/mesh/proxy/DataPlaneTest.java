@@ -173,6 +173,43 @@ class DataPlaneTest {
     }
 
     @Test
+    void theTrafficViewCountsEachRequestOnItsEdgeAndNoRouteOnTheServiceNode() throws Exception {
+        apply(Files.readString(ROOT.resolve("istio/route-traffic-to-version-v1/virtual-service-catalogdetail-v1.yaml")));
+        TrafficWindow.View before = plane.traffic().tick();
+        for (int i = 0; i < 20; i++) {
+            assertThat(catalogDetail().statusCode()).isEqualTo(200);
+        }
+        apply(vs("- match: [{uri: {exact: /other}}]\n  route: [{destination: {host: catalogdetail, port: {number: 3000}}}]"));
+        assertThat(catalogDetail().statusCode()).isEqualTo(404);
+        TrafficWindow.View after = plane.traffic().tick();
+        assertThat(requests(after, "catalogdetail-0") - requests(before, "catalogdetail-0")).isEqualTo(20);
+        assertThat(requests(after, "catalogdetail2-0") - requests(before, "catalogdetail2-0")).isZero();
+        TrafficWindow.EdgeView noRoute = after.edges().stream()
+                .filter(e -> e.key().destination().equals("service:catalogdetail")).findFirst().orElseThrow();
+        assertThat(noRoute.key().source()).isEqualTo("productcatalog-0");
+        assertThat(noRoute.flags()).containsKey("NR");
+    }
+
+    private static long requests(TrafficWindow.View view, String destination) {
+        return view.edges().stream().filter(e -> e.key().source().equals("productcatalog-0")
+                && e.key().destination().equals(destination) && e.key().traffic() == TrafficWindow.Traffic.SERVED)
+                .mapToLong(TrafficWindow.EdgeView::requests).sum();
+    }
+
+    @Test
+    void anHttp2ClientIsRoutedByItsAuthorityAsAnHttp11OneIsByItsHost() throws Exception {
+        // h2c upgrade on the first request, then HTTP/2 with :authority and no Host header; both reach the
+        // route to frontend (no stand-in: no endpoint, 503 UH), not a 400 for a missing host.
+        HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> answer = http2.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.port() + "/"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+            assertThat(answer.body()).isEqualTo("no healthy upstream");
+        }
+    }
+
+    @Test
     void aRewriteSendsTheNewPathAndKeepsTheOriginalInAHeader() throws Exception {
         apply(Files.readString(ROOT.resolve("istio/path-based-routing/virtual-service-catalogdetail-path.yaml")));
         HttpResponse<String> answer = get(viaProductcatalog, "http://catalogdetail:3000/v2/catalogDetail?x=1");

@@ -1,0 +1,84 @@
+package io.productapp.mesh.admin;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.productapp.mesh.launch.Layout.Instance;
+import io.productapp.mesh.proxy.TrafficWindow;
+import io.productapp.mesh.proxy.TrafficWindow.EdgeView;
+
+/**
+ * The traffic view's data, {@code productapp-traffic/1}: the graph's nodes (the ingress gateway,
+ * each workload instance with its app, version and zone, and a Service wherever requests reached
+ * no endpoint), its edges over the last seconds, and the configuration in force. What
+ * {@code GET /traffic} answers and each server-sent event carries; local-mesh/README.md documents
+ * the fields. Fields are only ever added to this schema.
+ */
+final class TrafficDocument {
+
+    static final String SCHEMA = "productapp-traffic/1";
+    /** The ingress gateway's node. */
+    static final String INGRESS = "istio-ingressgateway";
+
+    private TrafficDocument() {
+    }
+
+    /**
+     * @param view the window at its last tick
+     * @param instances the workload instances running
+     * @param faulted the instances with a fault injected ({@code /injectFault})
+     * @param config the configuration in force and the last apply ({@code GET /config})
+     */
+    static ObjectNode of(ObjectMapper json, TrafficWindow.View view, List<Instance> instances, Set<String> faulted,
+            ObjectNode config) {
+        ObjectNode document = json.createObjectNode().put("schema", SCHEMA).put("sequence", view.sequence())
+                .put("time", Instant.ofEpochMilli(view.epochMillis()).toString())
+                .put("windowSeconds", round(view.seconds(), 3));
+        Map<String, ObjectNode> nodes = new LinkedHashMap<>();
+        nodes.put(INGRESS, json.createObjectNode().put("id", INGRESS).put("kind", "ingress").put("app", INGRESS));
+        for (Instance instance : instances) {
+            ObjectNode node = json.createObjectNode().put("id", instance.name()).put("kind", "workload")
+                    .put("app", instance.labels().getOrDefault("app", instance.workload().name()))
+                    .put("version", instance.labels().getOrDefault("version", ""))
+                    .put("deployment", instance.workload().name()).put("zone", instance.locality().zone())
+                    .put("faultInjected", faulted.contains(instance.name()));
+            ArrayNode ejectedBy = node.putArray("ejectedBy");
+            view.ejected().getOrDefault(instance.name(), List.of()).forEach(ejectedBy::add);
+            nodes.put(instance.name(), node);
+        }
+        ArrayNode edges = document.putArray("edges");
+        for (EdgeView edge : view.edges()) {
+            String destination = edge.key().destination();
+            if (!nodes.containsKey(destination)) {
+                String app = destination.startsWith("service:") ? destination.substring("service:".length()) : destination;
+                nodes.put(destination, json.createObjectNode().put("id", destination).put("kind", "service").put("app", app));
+            }
+            ObjectNode item = edges.addObject().put("source", edge.key().source()).put("destination", destination)
+                    .put("traffic", edge.key().traffic().json()).put("requests", edge.requests())
+                    .put("perSecond", round(edge.perSecond(), 2)).put("errors", edge.errors())
+                    .put("errorShare", round(edge.errorShare(), 4)).put("retries", edge.retries())
+                    .put("p50Ms", round(edge.p50Millis(), 3)).put("p99Ms", round(edge.p99Millis(), 3))
+                    .put("maxMs", round(edge.maxMillis(), 3));
+            ObjectNode flags = item.putObject("flags");
+            edge.flags().forEach(flags::put);
+        }
+        ArrayNode nodeList = json.createArrayNode();
+        nodes.values().forEach(nodeList::add);
+        document.set("nodes", nodeList);
+        document.set("edges", document.remove("edges")); // nodes first, for a reader's eye
+        document.set("config", config);
+        return document;
+    }
+
+    private static double round(double value, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(value * scale) / scale;
+    }
+}
