@@ -21,12 +21,34 @@ class CommandLineTest {
     private record Run(int exit, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    /**
+     * Runs the command; what goes to the process's own standard error (where picocli writes its
+     * warnings, bypassing the streams given) is caught and counted as the command's error output.
+     */
+    private static synchronized Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = LoadTestCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        ByteArrayOutputStream processErr = new ByteArrayOutputStream();
+        PrintStream originalErr = System.err;
+        System.setErr(new PrintStream(processErr, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = LoadTestCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(originalErr);
+        }
+        return new Run(exit, out.toString(StandardCharsets.UTF_8),
+                processErr.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--help", "-h", "--version", "-V", "--bogus", "http://127.0.0.1:1/", "ht!tp://x -t 1S",
+            "http://127.0.0.1:1/ -t 1S --expect v1=90", "http://127.0.0.1:1/ -t 1S --assert errors<<1%" })
+    void noOutputCarriesAWarning(String args) {
+        Run run = run(args.split(" "));
+        assertThat(run.out() + run.err()).doesNotContainIgnoringCase("warn").doesNotContain("[picocli");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -55,7 +77,8 @@ class CommandLineTest {
     void helpDocumentsTheExitCodes() {
         Run run = run("--help");
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).contains("-c, --concurrent", "--expect", "Exit codes:", "4  inconclusive");
+        assertThat(run.out()).contains("-c, --concurrent", "--expect", "Exit codes:", "4  inconclusive",
+                "the 95%", "'errors<1%'");
     }
 
     @ParameterizedTest

@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
                 "siege's closed model:  ./loadtest http://$ISTIO_INGRESS_URL -c 5 -d 10 -t 2M",
                 "open model:            ./loadtest URL --rate 200/s --duration 60s",
                 "                       ./loadtest URL --ramp 0-500/s:30s --rate 500/s --duration 60s",
-                "check a split:         ./loadtest URL -b -c 10 -t 30S --expect v1=90,v2=10 --tolerance 5",
+                "check a split:         ./loadtest URL -b -c 10 -t 30S --expect v1=90,v2=10",
                 "" },
         footer = { "", "Exit codes:",
                 "  0  every expectation and assertion passed",
@@ -89,13 +89,13 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "Which version answered: header:NAME, json:/pointer or regex:PATTERN-with-group (default ${DEFAULT-VALUE}).")
     String splitBy;
 
-    @Option(names = "--expect", paramLabel = "v1=90,v2=10", description = "Expected split in percent; checked against the 95% interval of the observed split.")
+    @Option(names = "--expect", paramLabel = "v1=90,v2=10", description = "Expected split in percent; checked against the 95%% interval of the observed split.")
     String expect;
 
     @Option(names = "--tolerance", paramLabel = "POINTS", defaultValue = "5", description = "Allowed distance from --expect, in percentage points (default ${DEFAULT-VALUE}).")
     double tolerance;
 
-    @Option(names = "--assert", paramLabel = "EXPR", description = "Assertion, repeatable: 'p99<500ms', 'p50<=20ms', 'mean<100ms', 'max<2s', 'errors<1%', 'errors<=0', 'rps>100'.")
+    @Option(names = "--assert", paramLabel = "EXPR", description = "Assertion, repeatable: 'p99<500ms', 'p50<=20ms', 'mean<100ms', 'max<2s', 'errors<1%%', 'errors<=0', 'rps>100'.")
     List<String> assertions = new ArrayList<>();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON (schema productapp-loadtest/1).")
