@@ -61,6 +61,7 @@ public final class LoadTest {
         });
         long start = System.nanoTime();
         long measureFrom = start + plan.warmup().toNanos();
+        java.time.Instant measuredFrom = java.time.Instant.now().plusNanos(plan.warmup().toNanos());
         for (int i = 0; i < loops; i++) {
             Stats sender = new Stats();
             sender.measureFrom = measureFrom;
@@ -98,7 +99,7 @@ public final class LoadTest {
         if (last.requests() > 0) {
             onWindow.accept(last);
         }
-        return collector.report(plan, elapsed);
+        return collector.report(plan, elapsed, measuredFrom);
     }
 
     /** The kind of a transport failure, as the report names it. */
@@ -339,7 +340,7 @@ public final class LoadTest {
             });
             Window window = new Window(lastSeconds, now - lastSeconds, requests - seenRequests, errors - seenErrors,
                     ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), ms(interval.getMaxValue()),
-                    inFlight, split);
+                    inFlight, split, Histograms.encode(interval));
             seenRequests = requests;
             seenErrors = errors;
             lastSeconds = now;
@@ -347,7 +348,7 @@ public final class LoadTest {
             return window;
         }
 
-        synchronized Report report(LoadPlan plan, double elapsed) {
+        synchronized Report report(LoadPlan plan, double elapsed, java.time.Instant measuredFrom) {
             Map<Integer, Long> statuses = new TreeMap<>();
             Map<String, Long> errors = new TreeMap<>();
             Map<String, long[]> buckets = new TreeMap<>(); // count, 5xx
@@ -392,7 +393,13 @@ public final class LoadTest {
             }
             return new Report(model, plan.targets().stream().map(URI::toString).toList(), plan.split().describe(), elapsed,
                     requests, transportErrors, serverErrors, bytes, behind, statuses, errors, latency(corrected),
-                    latency(uncorrected), concurrency, split, List.copyOf(windows));
+                    latency(uncorrected), concurrency, split, List.copyOf(windows), measuredFrom.toString(), histograms());
+        }
+
+        private Histograms histograms() {
+            Map<String, String> split = new TreeMap<>();
+            bucketLatency.forEach((name, histogram) -> split.put(name, Histograms.encode(histogram)));
+            return new Histograms(Histograms.ENCODING, Histograms.encode(corrected), Histograms.encode(uncorrected), split);
         }
 
         private static String describe(RateProfile profile) {

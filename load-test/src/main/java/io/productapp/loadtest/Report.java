@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The outcome of a run. Latencies in milliseconds. "Errors" are transport failures (refused,
+ * The outcome of a run. Latencies in milliseconds; {@code startTime} is when measuring began
+ * (ISO-8601, after any warm-up), {@code histograms} the latency histograms the figures come from. "Errors" are transport failures (refused,
  * timeout, reset, ...) plus HTTP 5xx answers; siege's availability counts transport failures only.
  */
 public record Report(
@@ -23,7 +24,9 @@ public record Report(
         Latency uncorrectedLatency,
         double concurrency,
         Map<String, Share> split,
-        List<Window> windows) {
+        List<Window> windows,
+        String startTime,
+        Histograms histograms) {
 
     public record Latency(double minMs, double meanMs, double p50Ms, double p90Ms, double p99Ms, double p999Ms,
             double maxMs, List<double[]> distribution) {

@@ -20,7 +20,8 @@ class ChecksTest {
         split.put("v2", new Report.Share(v2, 100.0 * v2 / n, 0, 0, 0, 1, 2));
         Report.Latency latency = new Report.Latency(0.1, 1, 1, 2, p99Ms, p99Ms, p99Ms, List.of());
         return new Report("closed", List.of("http://127.0.0.1/"), "header:x", 10, n, 0, serverErrors, 0, 0, Map.of(200, n),
-                Map.of(), latency, latency, 1, split, List.of());
+                Map.of(), latency, latency, 1, split, List.of(), "2026-12-02T00:00:00Z",
+                new Histograms(Histograms.ENCODING, "", "", Map.of()));
     }
 
     @ParameterizedTest(name = "{0}/{1} vs 90/10 ±5 -> {2}")

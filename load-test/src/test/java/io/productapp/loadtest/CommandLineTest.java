@@ -99,7 +99,8 @@ class CommandLineTest {
                     "Transaction rate:", "Throughput:", "Concurrency:", "Successful transactions:", "Failed transactions:",
                     "Longest transaction:", "Shortest transaction:", "Split by header:x-catalogdetail-version (100 answers)",
                     "Result: PASS (exit 0)");
-            assertThat(Files.readString(json)).contains("\"schema\" : \"productapp-loadtest/1\"", "\"exitCode\" : 0", "\"split\"");
+            assertThat(Files.readString(json)).contains("\"schema\" : \"productapp-loadtest/1\"", "\"exitCode\" : 0", "\"split\"",
+                    "\"startTime\"", "\"encoding\" : \"hdrhistogram-v2-compressed-base64-micros\"");
             String page = Files.readString(html);
             assertThat(page).contains("<svg").doesNotContain("<script").doesNotContain("src=").doesNotContain("<link");
             assertThat(page.split("<svg", -1)).hasSize(5);

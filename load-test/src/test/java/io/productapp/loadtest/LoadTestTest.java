@@ -35,6 +35,37 @@ class LoadTestTest {
     }
 
     @Test
+    void theReportCarriesTheHistogramsItsFiguresComeFrom() throws Exception {
+        try (VersionServer server = new VersionServer(7, 90, 0)) {
+            Report report = LoadTest.run(closed(server.url(), 4, 300, SplitRule.DEFAULT, Map.of()), w -> { });
+
+            org.HdrHistogram.Histogram corrected = Histograms.decode(report.histograms().corrected());
+            assertThat(corrected.getTotalCount()).isEqualTo(report.requests()).isEqualTo(1200);
+            assertThat(corrected.getValueAtPercentile(50) / 1000.0).isEqualTo(report.latency().p50Ms());
+            assertThat(corrected.getValueAtPercentile(99) / 1000.0).isEqualTo(report.latency().p99Ms());
+            assertThat(corrected.getMaxValue() / 1000.0).isEqualTo(report.latency().maxMs());
+            assertThat(Histograms.decode(report.histograms().uncorrected()).getTotalCount()).isEqualTo(1200);
+            report.split().forEach((version, share) -> {
+                org.HdrHistogram.Histogram latency = Histograms.decode(report.histograms().split().get(version));
+                assertThat(latency.getTotalCount()).as(version).isEqualTo(share.count());
+                assertThat(latency.getValueAtPercentile(99) / 1000.0).as(version).isEqualTo(share.p99Ms());
+            });
+            org.HdrHistogram.Histogram windows = new org.HdrHistogram.Histogram(Stats.HIGHEST_MICROS, Stats.DIGITS);
+            report.windows().forEach(w -> windows.add(Histograms.decode(w.histogram())));
+            assertThat(windows).as("the windows' histograms add up to the run's").isEqualTo(corrected);
+            assertThat(java.time.Instant.parse(report.startTime())).isBeforeOrEqualTo(java.time.Instant.now());
+        }
+    }
+
+    @Test
+    void aBrokenHistogramEncodingIsRefusedNamingTheEncoding() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Histograms.decode("bm90IGEgaGlzdG9ncmFt"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Histograms.ENCODING);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Histograms.decode("%%%"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Histograms.ENCODING);
+    }
+
+    @Test
     void aSplitFarFromTheExpectationFails() throws Exception {
         try (VersionServer server = new VersionServer(7, 50, 0)) {
             Report report = LoadTest.run(closed(server.url(), 4, 250, SplitRule.DEFAULT, Map.of()), w -> { });

@@ -15,7 +15,8 @@ import io.productapp.loadtest.Report;
 /**
  * {@code --json FILE}: {@code {"schema":"productapp-loadtest/1","exitCode":..,"result":..,
  * "report":{...},"checks":[...]}}. The report's fields are the {@link Report} record's (latencies
- * in milliseconds); fields are only ever added under the same schema name.
+ * in milliseconds, and the encoded histograms they come from: {@link io.productapp.loadtest.Histograms});
+ * fields are only ever added under the same schema name.
  */
 public final class JsonReport {
 
