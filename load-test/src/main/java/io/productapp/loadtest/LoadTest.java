@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -373,15 +372,8 @@ public final class LoadTest {
             }
             long answered = buckets.values().stream().mapToLong(t -> t[0]).sum();
             Map<String, Report.Share> split = new LinkedHashMap<>();
-            buckets.forEach((name, totals) -> {
-                double[] interval = Statistics.wilson(totals[0], answered);
-                Histogram latency = bucketLatency.get(name);
-                split.put(name, new Report.Share(totals[0], answered == 0 ? 0 : 100.0 * totals[0] / answered,
-                        100 * interval[0], 100 * interval[1], totals[1],
-                        ms(latency.getValueAtPercentile(50)), ms(latency.getValueAtPercentile(99))));
-            });
-            double concurrency = corrected.getTotalCount() == 0 ? 0
-                    : corrected.getMean() * corrected.getTotalCount() / 1e6 / elapsed;
+            buckets.forEach((name, totals) -> split.put(name, Report.Share.of(totals[0], answered, totals[1], bucketLatency.get(name))));
+            double concurrency = Report.concurrency(corrected, elapsed);
             String model;
             if (plan.model() instanceof LoadPlan.Closed c) {
                 model = "closed: " + c.users() + " users"
@@ -392,8 +384,8 @@ public final class LoadTest {
                 model = "open: " + describe(o.profile()) + ", up to " + o.maxConnections() + " connections";
             }
             return new Report(model, plan.targets().stream().map(URI::toString).toList(), plan.split().describe(), elapsed,
-                    requests, transportErrors, serverErrors, bytes, behind, statuses, errors, latency(corrected),
-                    latency(uncorrected), concurrency, split, List.copyOf(windows), measuredFrom.toString(), histograms());
+                    requests, transportErrors, serverErrors, bytes, behind, statuses, errors, Report.Latency.of(corrected),
+                    Report.Latency.of(uncorrected), concurrency, split, List.copyOf(windows), measuredFrom.toString(), histograms());
         }
 
         private Histograms histograms() {
@@ -416,21 +408,8 @@ public final class LoadTest {
             return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
         }
 
-        private static Report.Latency latency(Histogram h) {
-            if (h.getTotalCount() == 0) {
-                return new Report.Latency(0, 0, 0, 0, 0, 0, 0, List.of());
-            }
-            List<double[]> distribution = new ArrayList<>();
-            for (HistogramIterationValue v : h.percentiles(5)) {
-                distribution.add(new double[] { v.getPercentileLevelIteratedTo(), ms(v.getValueIteratedTo()) });
-            }
-            return new Report.Latency(ms(h.getMinValue()), h.getMean() / 1000.0, ms(h.getValueAtPercentile(50)),
-                    ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
-                    ms(h.getMaxValue()), distribution);
-        }
-
         private static double ms(long micros) {
-            return micros / 1000.0;
+            return Report.ms(micros);
         }
     }
 

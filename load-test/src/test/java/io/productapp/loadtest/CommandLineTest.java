@@ -18,14 +18,14 @@ import io.productapp.loadtest.cli.LoadTestCommand;
 
 class CommandLineTest {
 
-    private record Run(int exit, String out, String err) {
+    record Run(int exit, String out, String err) {
     }
 
     /**
      * Runs the command; what goes to the process's own standard error (where picocli writes its
      * warnings, bypassing the streams given) is caught and counted as the command's error output.
      */
-    private static synchronized Run run(String... args) {
+    static synchronized Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ByteArrayOutputStream processErr = new ByteArrayOutputStream();
@@ -45,7 +45,8 @@ class CommandLineTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "--help", "-h", "--version", "-V", "--bogus", "http://127.0.0.1:1/", "ht!tp://x -t 1S",
-            "http://127.0.0.1:1/ -t 1S --expect v1=90", "http://127.0.0.1:1/ -t 1S --assert errors<<1%" })
+            "http://127.0.0.1:1/ -t 1S --expect v1=90", "http://127.0.0.1:1/ -t 1S --assert errors<<1%",
+            "merge --help", "merge", "merge /nonexistent.json", "merge /nonexistent.json --expect v1=200" })
     void noOutputCarriesAWarning(String args) {
         Run run = run(args.split(" "));
         assertThat(run.out() + run.err()).doesNotContainIgnoringCase("warn").doesNotContain("[picocli");

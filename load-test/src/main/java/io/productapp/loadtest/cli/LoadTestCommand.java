@@ -29,17 +29,20 @@ import io.productapp.loadtest.report.JsonReport;
 import io.productapp.loadtest.report.TextReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, version = "loadtest 1.0",
+@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, version = LoadTestCommand.VERSION,
         description = {
                 "Loads a URL like siege, and measures and checks how the traffic split across versions.",
                 "",
                 "siege's closed model:  ./loadtest http://$ISTIO_INGRESS_URL -c 5 -d 10 -t 2M",
                 "open model:            ./loadtest URL --rate 200/s --duration 60s",
-                "                       ./loadtest URL --ramp 0-500/s:30s --rate 500/s --duration 60s",
+                "                       ./loadtest URL --ramp 0-500/s:30s --rate 500/s \\",
+                "                           --duration 60s",
                 "check a split:         ./loadtest URL -b -c 10 -t 30S --expect v1=90,v2=10",
+                "merge workers' files:  ./loadtest merge w0.json w1.json --expect v1=90,v2=10",
                 "" },
         footer = { "", "Exit codes:",
                 "  0  every expectation and assertion passed",
@@ -48,6 +51,8 @@ import picocli.CommandLine.Parameters;
                 "  3  run error: nothing answered (e.g. connection refused); partial results are printed",
                 "  4  inconclusive: too few answers to decide an expectation" })
 public final class LoadTestCommand implements Callable<Integer> {
+
+    static final String VERSION = "loadtest 1.0";
 
     @Parameters(arity = "0..1", paramLabel = "URL", description = "Target URL (http or https). Or -f FILE.")
     String url;
@@ -89,20 +94,8 @@ public final class LoadTestCommand implements Callable<Integer> {
             description = "Which version answered: header:NAME, json:/pointer or regex:PATTERN-with-group (default ${DEFAULT-VALUE}).")
     String splitBy;
 
-    @Option(names = "--expect", paramLabel = "v1=90,v2=10", description = "Expected split in percent; checked against the 95%% interval of the observed split.")
-    String expect;
-
-    @Option(names = "--tolerance", paramLabel = "POINTS", defaultValue = "5", description = "Allowed distance from --expect, in percentage points (default ${DEFAULT-VALUE}).")
-    double tolerance;
-
-    @Option(names = "--assert", paramLabel = "EXPR", description = "Assertion, repeatable: 'p99<500ms', 'p50<=20ms', 'mean<100ms', 'max<2s', 'errors<1%%', 'errors<=0', 'rps>100'.")
-    List<String> assertions = new ArrayList<>();
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON (schema productapp-loadtest/1).")
-    Path json;
-
-    @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts.")
-    Path html;
+    @Mixin
+    ReportOptions reporting = new ReportOptions();
 
     @Option(names = "--window", paramLabel = "TIME", defaultValue = "1s", description = "Length of a reporting window (progress line, charts) (default ${DEFAULT-VALUE}).")
     String window;
@@ -132,6 +125,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         command.out = out;
         command.err = err;
         CommandLine cli = new CommandLine(command);
+        cli.addSubcommand("merge", new MergeCommand(out, err)); // before the handlers below, which reach it then
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, a) -> {
@@ -152,8 +146,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LoadPlan plan = plan();
-        Checks.Expectation expectation = expect == null ? null : Checks.Expectation.parse(expect, tolerance);
-        List<Checks.Assertion> parsed = assertions.stream().map(Checks.Assertion::parse).toList();
+        reporting.validate();
         boolean live = !quiet && stderrIsTerminal();
         err.println("loadtest: " + plan.targets().get(0) + (plan.targets().size() > 1 ? " (+" + (plan.targets().size() - 1) + " more)" : "")
                 + ", split by " + plan.split().describe());
@@ -165,27 +158,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (live) {
             err.println();
         }
-        List<Checks.Result> results = new ArrayList<>();
-        if (expectation != null) {
-            results.addAll(expectation.evaluate(report));
-        }
-        parsed.forEach(a -> results.add(a.evaluate(report)));
-        int exit = Checks.exitCode(report, results);
-        out.print(TextReport.render(report, results, exit));
-        if (json != null) {
-            JsonReport.write(json, report, results, exit);
-            err.println("loadtest: JSON report written to " + json);
-        }
-        if (html != null) {
-            HtmlReport.write(html, report, results, exit);
-            err.println("loadtest: HTML report written to " + html);
-        }
-        if (exit == Checks.EXIT_RUN_ERROR) {
-            err.println("loadtest: nothing answered: " + report.requests() + " requests, " + report.transportErrors()
-                    + " failed (" + report.errors().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-                            .collect(Collectors.joining(", ")) + ")");
-        }
-        return exit;
+        return reporting.conclude(report, out, err);
     }
 
     /** Whether stderr (where the progress line goes) is a terminal, even when stdout is redirected. */
