@@ -101,22 +101,30 @@ public final class LoadTest {
         return collector.report(plan, elapsed, measuredFrom);
     }
 
-    /** The kind of a transport failure, as the report names it. */
+    /**
+     * The kind of a transport failure, as the report names it, by the types in its cause chain:
+     * a connect timeout, a refused connection, an unknown host, no route to it, a timeout, a connection reset or
+     * closed before the answer; anything else by its own class name.
+     */
     static String errorKind(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            String message = String.valueOf(t.getMessage()).toLowerCase();
+            if (t instanceof io.netty.channel.ConnectTimeoutException) {
+                return "connect timeout";
+            }
             if (t instanceof ConnectException) {
-                return message.contains("timed out") ? "connect timeout" : "connect refused";
+                return "connect refused";
             }
             if (t instanceof UnknownHostException) {
                 return "unknown host";
             }
-            if (t instanceof java.util.concurrent.TimeoutException || t.getClass().getSimpleName().contains("Timeout")
-                    || message.contains("timeout")) {
+            if (t instanceof java.net.NoRouteToHostException) {
+                return "no route to host";
+            }
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof io.netty.handler.timeout.TimeoutException) {
                 return "timeout";
             }
-            if (t.getClass().getSimpleName().equals("HttpClosedException") || message.contains("reset")
-                    || message.contains("connection was closed")) {
+            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.net.SocketException) {
                 return "reset";
             }
         }
