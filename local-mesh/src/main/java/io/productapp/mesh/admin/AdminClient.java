@@ -9,14 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.productapp.mesh.config.Sources;
 
 /** {@code ./demo apply}: sends a folder's manifests to a running mesh's admin API and prints what it made of them. */
 public final class AdminClient {
@@ -39,10 +39,7 @@ public final class AdminClient {
     public int apply(Path folder, PrintStream out, PrintStream err) throws IOException, InterruptedException {
         ObjectNode request = JSON.createObjectNode().put("label", folder.getFileName().toString());
         ArrayNode files = request.putArray("files");
-        List<Path> manifests;
-        try (Stream<Path> listed = Files.list(folder)) {
-            manifests = listed.filter(AdminClient::isManifest).sorted(Comparator.comparing(Path::toString)).toList();
-        }
+        List<Path> manifests = Sources.manifestFiles(folder);
         if (manifests.isEmpty()) {
             err.println("demo: " + folder + " holds no .yaml, .yml or .json file");
             return 1;
@@ -73,10 +70,5 @@ public final class AdminClient {
         }
         err.println("demo: the mesh answered " + response.statusCode() + ": " + result.path("error").asText(response.body()));
         return 1;
-    }
-
-    private static boolean isManifest(Path file) {
-        String name = file.getFileName().toString();
-        return Files.isRegularFile(file) && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"));
     }
 }

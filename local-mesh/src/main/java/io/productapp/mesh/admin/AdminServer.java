@@ -90,7 +90,7 @@ public final class AdminServer implements AutoCloseable {
             if (method.equals("GET") && path.equals("/")) {
                 sendPage(exchange);
             } else if (method.equals("GET") && path.equals("/traffic")) {
-                send(exchange, 200, traffic(mesh.dataPlane().traffic().latest()));
+                send(exchange, 200, traffic(mesh.dataPlane().traffic().latest()).getBytes(StandardCharsets.UTF_8));
             } else if (method.equals("GET") && path.equals("/traffic/events")) {
                 stream(exchange);
             } else if (method.equals("GET") && path.equals("/config")) {
@@ -177,8 +177,20 @@ public final class AdminServer implements AutoCloseable {
         return node;
     }
 
-    private ObjectNode traffic(TrafficWindow.View view) {
-        return TrafficDocument.of(JSON, view, mesh.instances(), mesh.faulted(), config());
+    /** The traffic document of a tick, as JSON text: made once per tick, whoever asks and however many stream it. */
+    private record Rendered(long sequence, String json) {
+    }
+
+    private volatile Rendered rendered = new Rendered(-1, "");
+
+    private String traffic(TrafficWindow.View view) throws IOException {
+        Rendered last = rendered;
+        if (last.sequence() != view.sequence()) {
+            last = new Rendered(view.sequence(), JSON.writeValueAsString(
+                    TrafficDocument.of(JSON, view, mesh.instances(), mesh.faulted(), config())));
+            rendered = last;
+        }
+        return last.json();
     }
 
     private void sendPage(HttpExchange exchange) throws IOException {
@@ -214,7 +226,7 @@ public final class AdminServer implements AutoCloseable {
                     event = ": no tick for 15 s\n\n";
                 } else {
                     seen = view.sequence();
-                    event = "event: traffic\nid: " + seen + "\ndata: " + JSON.writeValueAsString(traffic(view)) + "\n\n";
+                    event = "event: traffic\nid: " + seen + "\ndata: " + traffic(view) + "\n\n";
                 }
                 try {
                     out.write(event.getBytes(StandardCharsets.UTF_8));
@@ -273,7 +285,10 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        send(exchange, status, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

@@ -53,7 +53,7 @@ final class TrafficDocument {
             view.ejected().getOrDefault(instance.name(), List.of()).forEach(ejectedBy::add);
             nodes.put(instance.name(), node);
         }
-        ArrayNode edges = document.putArray("edges");
+        ArrayNode edges = json.createArrayNode();
         for (EdgeView edge : view.edges()) {
             String destination = edge.key().destination();
             if (!nodes.containsKey(destination)) {
@@ -69,10 +69,8 @@ final class TrafficDocument {
             ObjectNode flags = item.putObject("flags");
             edge.flags().forEach(flags::put);
         }
-        ArrayNode nodeList = json.createArrayNode();
-        nodes.values().forEach(nodeList::add);
-        document.set("nodes", nodeList);
-        document.set("edges", document.remove("edges")); // nodes first, for a reader's eye
+        nodes.values().forEach(document.putArray("nodes")::add); // the Service nodes come from the edges: nodes first all the same
+        document.set("edges", edges);
         document.set("config", config);
         return document;
     }

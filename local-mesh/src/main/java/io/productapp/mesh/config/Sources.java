@@ -83,14 +83,19 @@ public final class Sources {
     public static ManifestReader.Result readFolder(Path folder, Path root) throws IOException {
         List<Manifest> manifests = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path file : files.filter(Sources::isManifest).sorted(Comparator.comparing(Path::toString)).toList()) {
-                ManifestReader.Result result = ManifestReader.read(file, root.relativize(file.toAbsolutePath().normalize()).toString());
-                manifests.addAll(result.manifests());
-                findings.addAll(result.findings());
-            }
+        for (Path file : manifestFiles(folder)) {
+            ManifestReader.Result result = ManifestReader.read(file, root.relativize(file.toAbsolutePath().normalize()).toString());
+            manifests.addAll(result.manifests());
+            findings.addAll(result.findings());
         }
         return new ManifestReader.Result(manifests, findings);
+    }
+
+    /** The files of a folder kubectl apply -f reads, in the order it reads them (by name). */
+    public static List<Path> manifestFiles(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Sources::isManifest).sorted(Comparator.comparing(Path::toString)).toList();
+        }
     }
 
     /** A file kubectl apply -f reads from a folder: .yaml, .yml or .json. */

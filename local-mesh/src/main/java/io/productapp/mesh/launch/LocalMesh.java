@@ -76,6 +76,8 @@ public final class LocalMesh implements AutoCloseable {
     private final Map<String, Instance> running = new LinkedHashMap<>();
     private volatile List<Instance> instances;
     private final Set<String> faulted = ConcurrentHashMap.newKeySet();
+    /** For {@link #call}: one client, its connections and threads kept, not one per call. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile ApplyResult lastApply;
 
     private LocalMesh(Path root, Layout layout, DataPlane plane, Suite suite, ScenarioValidator validator, Consumer<String> output,
@@ -201,7 +203,6 @@ public final class LocalMesh implements AutoCloseable {
         Instance target = now.stream().filter(i -> i.name().equals(instance)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no instance " + instance + " (instances: "
                         + now.stream().map(Instance::name).toList() + ")"));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 == 2 && path.equals("/injectFault")) {
