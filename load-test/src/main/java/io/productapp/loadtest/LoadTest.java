@@ -346,7 +346,8 @@ public final class LoadTest {
                 }
             });
             Window window = new Window(lastSeconds, now - lastSeconds, requests - seenRequests, errors - seenErrors,
-                    ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), ms(interval.getMaxValue()),
+                    Report.ms(interval.getValueAtPercentile(50)), Report.ms(interval.getValueAtPercentile(99)),
+                    Report.ms(interval.getMaxValue()),
                     inFlight, split, Histograms.encode(interval));
             seenRequests = requests;
             seenErrors = errors;
@@ -416,9 +417,6 @@ public final class LoadTest {
             return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
         }
 
-        private static double ms(long micros) {
-            return Report.ms(micros);
-        }
     }
 
 }

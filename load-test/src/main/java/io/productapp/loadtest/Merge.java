@@ -59,11 +59,6 @@ public final class Merge {
                 }
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException(file + ": not a JSON report: " + e.getOriginalMessage());
-            } catch (RuntimeException e) {
-                if (e.getCause() instanceof JsonProcessingException json) {
-                    throw new IllegalArgumentException(file + ": not a JSON report: " + json.getOriginalMessage());
-                }
-                throw e;
             }
             if (index == 0) {
                 throw new IllegalArgumentException(file + ": empty, no report in it");

@@ -35,28 +35,22 @@ final class ReportOptions {
     @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts.")
     Path html;
 
-    /** Parses the checks, so that a bad one is a usage error before anything runs. */
+    private Checks.Expectation expectation;
+    private List<Checks.Assertion> parsedAssertions = List.of();
+
+    /** Parses the checks, so that a bad one is a usage error before anything runs; call before {@link #conclude}. */
     void validate() {
-        expectation();
-        assertions();
-    }
-
-    private Checks.Expectation expectation() {
-        return expect == null ? null : Checks.Expectation.parse(expect, tolerance);
-    }
-
-    private List<Checks.Assertion> assertions() {
-        return assertions.stream().map(Checks.Assertion::parse).toList();
+        expectation = expect == null ? null : Checks.Expectation.parse(expect, tolerance);
+        parsedAssertions = assertions.stream().map(Checks.Assertion::parse).toList();
     }
 
     /** Checks the report, prints its summary, writes the files asked for; returns the exit code of the checks. */
     int conclude(Report report, PrintStream out, PrintStream err) throws IOException {
         List<Checks.Result> results = new ArrayList<>();
-        Checks.Expectation expectation = expectation();
         if (expectation != null) {
             results.addAll(expectation.evaluate(report));
         }
-        assertions().forEach(a -> results.add(a.evaluate(report)));
+        parsedAssertions.forEach(a -> results.add(a.evaluate(report)));
         int exit = Checks.exitCode(report, results);
         out.print(TextReport.render(report, results, exit));
         if (json != null) {
