@@ -38,7 +38,11 @@ final class Stats {
     }
 
     /** Answers before this instant (System.nanoTime) are warm-up: not recorded. */
-    volatile long measureFrom;
+    private final long measureFrom;
+
+    Stats(long measureFrom) {
+        this.measureFrom = measureFrom;
+    }
 
     boolean measuring(long end) {
         return end >= measureFrom;

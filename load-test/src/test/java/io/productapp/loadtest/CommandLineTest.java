@@ -67,7 +67,11 @@ class CommandLineTest {
             "http://127.0.0.1:1/ --rate 10/s --duration 1s -c 5      | -c, -d, -r and -b are for the closed model",
             "http://127.0.0.1:1/ -t 1S -c 0                          | -c must be at least 1",
             "http://127.0.0.1:1/ -t 1S -H nocolon                    | -H 'nocolon'",
-            "http://127.0.0.1:1/ -t 1S --split-by body:/x            | --split-by 'body:/x'" })
+            "http://127.0.0.1:1/ -t 1S --split-by body:/x            | --split-by 'body:/x'",
+            "http://127.0.0.1:1/ -t 1S --worker 3/3                  | --worker '3/3': expected K/N with N >= 1 and 0 <= K < N",
+            "http://127.0.0.1:1/ -t 1S --worker first                | --worker 'first'",
+            "http://127.0.0.1:1/ -t 1S -c 2 --worker 0/3             | 2 users across 3 workers",
+            "http://127.0.0.1:1/ -t 1S --start-at tomorrow           | --start-at 'tomorrow'" })
     void badInputIsOneLineNamingItAndExit2(String args, String message) {
         Run run = run(args.split(" "));
         assertThat(run.exit()).isEqualTo(2);

@@ -49,6 +49,6 @@ class ErrorKindTest {
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("failures")
     void aFailureIsNamedByItsType(Throwable failure, String kind) {
-        assertThat(LoadTest.errorKind(failure)).isEqualTo(kind);
+        assertThat(ErrorKind.of(failure)).isEqualTo(kind);
     }
 }

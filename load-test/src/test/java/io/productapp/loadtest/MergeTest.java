@@ -211,4 +211,63 @@ class MergeTest {
             assertThat(report.get("split").get("v2").get("count").asLong()).isEqualTo(server.served.get("2").get());
         }
     }
+
+    private static Process workerProcess(Path dir, String name, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LoadTestCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".out").toFile())
+                .redirectError(dir.resolve(name + ".err").toFile()).start();
+    }
+
+    /** As the chart's Job runs them: each worker K of N prints one JSON line and nothing else; together they run the whole model. */
+    @Test
+    void workersTakingTheirSharesFromACommonInstantRunExactlyTheWholeModel(@TempDir Path dir) throws Exception {
+        try (VersionServer server = new VersionServer(5, 70, 0)) {
+            Instant startAt = Instant.now().plusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            List<Process> workers = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                // open model: 250/s in total for 2 s, every third arrival each: exactly 500 between them
+                workers.add(workerProcess(dir, "open-" + w, server.url(), "-q", "--json", "-", "--worker", w + "/3",
+                        "--start-at", startAt.toString(), "--rate", "250/s", "--duration", "2s"));
+            }
+            for (Process worker : workers) {
+                assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("a worker ended within 60 s").isTrue();
+            }
+            for (int w = 0; w < 3; w++) {
+                // closed model: 5 users in total (2, 2 and 1), 20 requests each: exactly 100 between them
+                workers.add(workerProcess(dir, "closed-" + w, server.url(), "-q", "--json", "-", "--worker", w + "/3",
+                        "-c", "5", "-r", "20", "-b"));
+            }
+            for (Process worker : workers) {
+                assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("a worker ended within 60 s").isTrue();
+                assertThat(worker.exitValue()).isZero();
+            }
+            Path open = dir.resolve("open.jsonl");
+            Path closed = dir.resolve("closed.jsonl");
+            for (int w = 0; w < 3; w++) {
+                for (String model : List.of("open", "closed")) {
+                    assertThat(dir.resolve(model + "-" + w + ".err")).as("-q: nothing on standard error").isEmptyFile();
+                    List<String> lines = Files.readAllLines(dir.resolve(model + "-" + w + ".out"));
+                    assertThat(lines).as("standard output: one JSON line").singleElement()
+                            .satisfies(line -> assertThat(JSON.readTree(line).get("schema").asText()).isEqualTo("productapp-loadtest/1"));
+                    Files.writeString(model.equals("open") ? open : closed, lines.get(0) + "\n",
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                }
+                JsonNode report = JSON.readTree(Files.readString(dir.resolve("open-" + w + ".out"))).get("report");
+                assertThat(Instant.parse(report.get("startTime").asText())).as("worker %d waited for the common instant", w)
+                        .isAfterOrEqualTo(startAt).isBefore(startAt.plusMillis(500));
+                assertThat(report.get("model").asText()).contains("worker " + w + "/3");
+                assertThat(report.get("requests").asLong()).isBetween(166L, 167L);
+            }
+            Path merged = dir.resolve("merged.json");
+            CommandLineTest.Run run = cli("merge", open.toString(), "--json", merged.toString());
+            assertThat(run.exit()).as(run.out() + run.err()).isZero();
+            assertThat(JSON.readTree(merged.toFile()).get("report").get("requests").asLong()).isEqualTo(500);
+            Path mergedClosed = dir.resolve("merged-closed.json");
+            assertThat(cli("merge", closed.toString(), "--json", mergedClosed.toString()).exit()).isZero();
+            assertThat(JSON.readTree(mergedClosed.toFile()).get("report").get("requests").asLong()).isEqualTo(100);
+            assertThat(server.served.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum()).isEqualTo(600);
+        }
+    }
 }

@@ -7,6 +7,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +111,13 @@ public final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the random delays (default: from the clock).")
     Long seed;
 
-    @Option(names = { "-q", "--quiet" }, description = "No progress line (it is only shown on a terminal anyway).")
+    @Option(names = "--worker", paramLabel = "K/N", description = "Run as worker K (0-based) of N processes loading together: this one takes its share of -c users, or every N-th arrival of --rate/--ramp (give the totals).")
+    String worker;
+
+    @Option(names = "--start-at", paramLabel = "INSTANT", description = "Wait until this UTC instant (2026-12-02T15:04:05Z) before sending, so that workers started apart send together.")
+    String startAt;
+
+    @Option(names = { "-q", "--quiet" }, description = "No progress line (shown only on a terminal anyway); with --json -, nothing but the JSON line.")
     boolean quiet;
 
     private PrintStream out = System.out;
@@ -148,8 +156,12 @@ public final class LoadTestCommand implements Callable<Integer> {
         LoadPlan plan = plan();
         reporting.validate();
         boolean live = !quiet && stderrIsTerminal();
-        err.println("loadtest: " + plan.targets().get(0) + (plan.targets().size() > 1 ? " (+" + (plan.targets().size() - 1) + " more)" : "")
-                + ", split by " + plan.split().describe());
+        if (!quiet) {
+            err.println("loadtest: " + plan.targets().get(0) + (plan.targets().size() > 1 ? " (+" + (plan.targets().size() - 1) + " more)" : "")
+                    + ", split by " + plan.split().describe()
+                    + (plan.worker().count() > 1 ? ", worker " + plan.worker() : "")
+                    + (plan.startAt() != null ? ", from " + plan.startAt() : ""));
+        }
         Report report = LoadTest.run(plan, w -> {
             if (live) {
                 err.print("\r" + progress(w));
@@ -158,7 +170,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         if (live) {
             err.println();
         }
-        return reporting.conclude(report, out, err);
+        return reporting.conclude(report, out, err, quiet);
     }
 
     /** Whether stderr (where the progress line goes) is a terminal, even when stdout is redirected. */
@@ -259,7 +271,7 @@ public final class LoadTestCommand implements Callable<Integer> {
         }
         return new LoadPlan(targets, headerMap, model, length == null ? null : length.plus(warm), SplitRule.parse(splitBy),
                 Durations.parse(timeout, "--timeout"), Durations.parse(window, "--window"),
-                seed == null ? System.nanoTime() : seed, warm);
+                seed == null ? System.nanoTime() : seed, warm, parseWorker(worker), parseInstant(startAt));
     }
 
     /** The warm-up of an open model runs at the profile's starting rate. */
@@ -280,6 +292,36 @@ public final class LoadTestCommand implements Callable<Integer> {
             return uri.getPath() == null || uri.getPath().isEmpty() ? uri.resolve("/") : uri;
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(what + " '" + text + "' is malformed: " + e.getReason());
+        }
+    }
+
+    private static final Pattern WORKER = Pattern.compile("([0-9]+)/([0-9]+)");
+
+    static LoadPlan.Worker parseWorker(String text) {
+        if (text == null) {
+            return LoadPlan.Worker.ALONE;
+        }
+        Matcher m = WORKER.matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--worker '" + text + "': expected K/N, worker K (0-based) of N, e.g. 0/3");
+        }
+        try {
+            return new LoadPlan.Worker(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--worker '" + text + "': too large");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--worker '" + text + "': expected K/N with N >= 1 and 0 <= K < N");
+        }
+    }
+
+    static Instant parseInstant(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--start-at '" + text + "': expected a UTC instant, e.g. 2026-12-02T15:04:05Z");
         }
     }
 

@@ -47,6 +47,6 @@ final class MergeCommand implements Callable<Integer> {
         List<Merge.Part> parts = Merge.read(files);
         Report merged = Merge.of(parts);
         err.println("loadtest: merged " + parts.size() + " reports from " + files.size() + " file(s)");
-        return reporting.conclude(merged, out, err);
+        return reporting.conclude(merged, out, err, false);
     }
 }

@@ -29,7 +29,7 @@ final class ReportOptions {
     @Option(names = "--assert", paramLabel = "EXPR", description = "Assertion, repeatable: 'p99<500ms', 'p50<=20ms', 'mean<100ms', 'max<2s', 'errors<1%%', 'errors<=0', 'rps>100'.")
     List<String> assertions = new ArrayList<>();
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON (schema productapp-loadtest/1).")
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON (schema productapp-loadtest/1); '-': on one line on standard output, instead of the text report (which goes to standard error unless -q).")
     Path json;
 
     @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report with charts.")
@@ -44,16 +44,34 @@ final class ReportOptions {
         parsedAssertions = assertions.stream().map(Checks.Assertion::parse).toList();
     }
 
-    /** Checks the report, prints its summary, writes the files asked for; returns the exit code of the checks. */
-    int conclude(Report report, PrintStream out, PrintStream err) throws IOException {
+    /** Whether the JSON report goes to standard output ({@code --json -}), where it is then the only output. */
+    boolean jsonToStdout() {
+        return json != null && json.toString().equals("-");
+    }
+
+    /**
+     * Checks the report, prints its summary (to {@code out}; to {@code err} when the JSON report
+     * takes standard output, and then not at all when {@code quiet}), writes the files asked for;
+     * returns the exit code of the checks.
+     */
+    int conclude(Report report, PrintStream out, PrintStream err, boolean quiet) throws IOException {
         List<Checks.Result> results = new ArrayList<>();
         if (expectation != null) {
             results.addAll(expectation.evaluate(report));
         }
         parsedAssertions.forEach(a -> results.add(a.evaluate(report)));
         int exit = Checks.exitCode(report, results);
-        out.print(TextReport.render(report, results, exit));
-        if (json != null) {
+        String text = TextReport.render(report, results, exit);
+        if (jsonToStdout()) {
+            if (!quiet) {
+                err.print(text);
+            }
+            out.println(JsonReport.line(report, results, exit));
+            out.flush();
+        } else {
+            out.print(text);
+        }
+        if (json != null && !jsonToStdout()) {
             JsonReport.write(json, report, results, exit);
             err.println("loadtest: JSON report written to " + json);
         }

@@ -21,7 +21,8 @@ import io.productapp.loadtest.Report;
 public final class JsonReport {
 
     public static final String SCHEMA = "productapp-loadtest/1";
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINE = new ObjectMapper();
+    private static final ObjectMapper MAPPER = LINE.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     private JsonReport() {
     }
@@ -39,6 +40,11 @@ public final class JsonReport {
         document.put("report", report);
         document.put("checks", results);
         return document;
+    }
+
+    /** The document on one line, as a worker prints it for {@code kubectl logs}. */
+    public static String line(Report report, List<Checks.Result> results, int exitCode) throws IOException {
+        return LINE.writeValueAsString(document(report, results, exitCode));
     }
 
     public static void write(Path file, Report report, List<Checks.Result> results, int exitCode) throws IOException {

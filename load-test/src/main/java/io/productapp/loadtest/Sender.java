@@ -1,0 +1,205 @@
+package io.productapp.loadtest;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * One per event loop: its share of the closed model's users, or its turns of the open model's
+ * schedule, over its own keep-alive connection pool; records into its own {@link Stats}.
+ */
+final class Sender extends AbstractVerticle {
+
+    /** A send that leaves more than this after its scheduled time counts as behind schedule. */
+    static final long BEHIND_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final LoadPlan plan;
+    private final Stats stats;
+    private final int index;
+    private final int senders;
+    private final long start;
+    private final AtomicInteger running;
+    private final CompletableFuture<Void> done;
+    private final List<RequestOptions> requests = new ArrayList<>();
+    private final String splitHeader;
+    private final boolean needsBody;
+    private HttpClient client;
+    private SplittableRandom random;
+    private boolean stopping;
+    private int active;
+
+    /**
+     * Sender {@code index} of {@code senders}, its clock starting at {@code start} (System.nanoTime);
+     * the last of them to finish decrements {@code running} to zero and completes {@code done}.
+     */
+    Sender(LoadPlan plan, Stats stats, int index, int senders, long start, AtomicInteger running, CompletableFuture<Void> done) {
+        this.plan = plan;
+        this.stats = stats;
+        this.index = index;
+        this.senders = senders;
+        this.start = start;
+        this.running = running;
+        this.done = done;
+        this.splitHeader = plan.split() instanceof SplitRule.Header h ? h.name() : null;
+        this.needsBody = plan.split().needsBody();
+    }
+
+    /** How many senders a plan gets: one per event loop, but never more than users or connections, each owning at least one. */
+    static int count(LoadPlan plan, int cores) {
+        int owners = plan.model() instanceof LoadPlan.Closed ? plan.users() : ((LoadPlan.Open) plan.model()).maxConnections();
+        return Math.max(1, Math.min(Math.min(cores, 4), owners));
+    }
+
+    @Override
+    public void start() {
+        random = new SplittableRandom(plan.seed() + 1_000_003L * plan.worker().index() + index);
+        int pool = Math.max(1, share(plan.model() instanceof LoadPlan.Closed ? plan.users() : ((LoadPlan.Open) plan.model()).maxConnections()));
+        long timeout = plan.requestTimeout().toMillis();
+        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout)), new PoolOptions().setHttp1MaxSize(pool));
+        for (URI target : plan.targets()) {
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(target.toString())
+                    .setIdleTimeout(timeout);
+            plan.headers().forEach(options::addHeader);
+            requests.add(options);
+        }
+        if (plan.duration() != null) {
+            long remaining = Math.max(1, plan.duration().toMillis() - (System.nanoTime() - start) / 1_000_000);
+            vertx.setTimer(remaining, id -> stopping = true);
+        }
+        if (plan.model() instanceof LoadPlan.Closed closed) {
+            startUsers(closed);
+        } else {
+            startSchedule((LoadPlan.Open) plan.model());
+        }
+    }
+
+    /** This sender's part of n (users or connections), spread evenly. */
+    private int share(int n) {
+        return n / senders + (index < n % senders ? 1 : 0);
+    }
+
+    private void startUsers(LoadPlan.Closed closed) {
+        int users = share(plan.users());
+        active = users;
+        if (users == 0) {
+            finish();
+            return;
+        }
+        for (int u = 0; u < users; u++) {
+            int[] user = { u, 0 }; // target cursor, requests done
+            sendClosed(closed, user);
+        }
+    }
+
+    private void sendClosed(LoadPlan.Closed closed, int[] user) {
+        if (stopping || (closed.repetitions() > 0 && user[1] >= closed.repetitions())) {
+            if (--active == 0) {
+                finish();
+            }
+            return;
+        }
+        RequestOptions options = requests.get(user[0]++ % requests.size());
+        user[1]++;
+        long sent = System.nanoTime();
+        send(options, sent, () -> {
+            long pause = closed.maxDelay().toMillis();
+            if (pause > 0) {
+                vertx.setTimer(Math.max(1, random.nextLong(pause + 1)), id -> sendClosed(closed, user));
+            } else {
+                sendClosed(closed, user);
+            }
+        });
+    }
+
+    /** The open model: this sender takes every (workers × senders)-th arrival of the whole schedule. */
+    private void startSchedule(LoadPlan.Open open) {
+        LoadPlan.Worker worker = plan.worker();
+        RateProfile.Schedule schedule = open.profile().schedule(worker.index() + (long) worker.count() * index,
+                (long) worker.count() * senders);
+        long[] next = { schedule.next() };
+        int[] cursor = { index };
+        if (next[0] < 0) {
+            finish();
+            return;
+        }
+        vertx.setPeriodic(1, id -> {
+            long now = System.nanoTime() - start;
+            while (next[0] >= 0 && next[0] <= now && !stopping) {
+                if (now - next[0] > BEHIND_NANOS) {
+                    stats.behindSchedule.increment();
+                }
+                active++;
+                send(requests.get(cursor[0]++ % requests.size()), start + next[0], () -> {
+                    if (--active == 0 && (next[0] < 0 || stopping)) {
+                        finish();
+                    }
+                });
+                next[0] = schedule.next();
+            }
+            if (next[0] < 0 || stopping) {
+                vertx.cancelTimer(id);
+                next[0] = -1;
+                if (active == 0) {
+                    finish();
+                }
+            }
+        });
+    }
+
+    /** Sends one request; latency counts from {@code intended}; {@code then} runs on this loop after it is recorded. */
+    private void send(RequestOptions options, long intended, Runnable then) {
+        stats.inFlight.increment();
+        long[] actual = { System.nanoTime() };
+        client.request(options)
+                .compose(request -> {
+                    actual[0] = System.nanoTime();
+                    return request.send();
+                })
+                .compose(response -> response.body().map(body -> {
+                    record(response, body, intended, actual[0]);
+                    return null;
+                }))
+                .onComplete(result -> {
+                    stats.inFlight.decrement();
+                    if (result.failed()) {
+                        long end = System.nanoTime();
+                        if (stats.measuring(end)) {
+                            stats.lastEnd = end;
+                            stats.failure(ErrorKind.of(result.cause()), end - intended, end - actual[0]);
+                        }
+                    }
+                    then.run();
+                });
+    }
+
+    private void record(HttpClientResponse response, Buffer body, long intended, long actual) {
+        long end = System.nanoTime();
+        if (!stats.measuring(end)) {
+            return;
+        }
+        stats.lastEnd = end;
+        String bucket = plan.split().bucket(splitHeader == null ? null : response.getHeader(splitHeader),
+                needsBody ? body.getBytes() : null);
+        stats.response(bucket, response.statusCode(), end - intended, end - actual, body.length());
+    }
+
+    private void finish() {
+        if (running.decrementAndGet() == 0) {
+            done.complete(null);
+        }
+    }
+}
