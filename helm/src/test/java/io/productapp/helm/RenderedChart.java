@@ -9,17 +9,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-/** The chart rendered by Helm (as a library) and parsed into typed Kubernetes and Istio objects. */
+/** A chart rendered by Helm (as a library) and parsed into typed Kubernetes and Istio objects. */
 final class RenderedChart {
 
+    /** The productapp chart, released as {@link #RELEASE}: what the methods without a chart render. */
     static final Path CHART = Path.of(System.getProperty("productapp.chart", "productapp"));
+    static final String RELEASE = "productapp";
+    /** The loadtest chart (helm/loadtest). */
+    static final Path LOADTEST_CHART = Path.of(System.getProperty("loadtest.chart", "loadtest"));
     static final String NAMESPACE = "workshop";
     /** An EKS version Istio 1.30 supports; Helm's library defaults to v1.20, below the chart's kubeVersion. */
     static final String KUBE_VERSION = "1.33.0";
@@ -35,10 +42,33 @@ final class RenderedChart {
     }
 
     static RenderedChart render(String namespace, Map<String, Object> values) {
-        TemplateCommand template = new Helm(CHART).template().withName("productapp").withNamespace(namespace)
-                .withKubeVersion(KUBE_VERSION);
+        return render(CHART, RELEASE, namespace, values);
+    }
+
+    /** {@code helm template <release> <chart> -n <namespace> --set key=value...}, parsed. */
+    static RenderedChart render(Path chart, String release, String namespace, Map<String, Object> values) {
+        TemplateCommand template = template(chart, release, namespace);
         values.forEach(template::set);
         return new RenderedChart(parse(template.call()));
+    }
+
+    /**
+     * As {@link #render(Path, String, String, Map)}, the values given in a values file (-f) instead:
+     * typed as YAML types them (numbers are float64 in Helm, as those of the chart's values.yaml).
+     */
+    static RenderedChart renderValuesFile(Path chart, String release, String namespace, Map<String, Object> values)
+            throws IOException {
+        Path file = Files.createTempFile("values", ".yaml");
+        try {
+            Files.writeString(file, new ObjectMapper(new YAMLFactory()).writeValueAsString(values));
+            return new RenderedChart(parse(template(chart, release, namespace).withValuesFile(file).call()));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static TemplateCommand template(Path chart, String release, String namespace) {
+        return new Helm(chart).template().withName(release).withNamespace(namespace).withKubeVersion(KUBE_VERSION);
     }
 
     /**
@@ -60,17 +90,21 @@ final class RenderedChart {
                 }
             }
         }
-        TemplateCommand template = new Helm(copy).template().withName("productapp").withNamespace(NAMESPACE)
-                .withKubeVersion(KUBE_VERSION);
-        values.forEach(template::set);
-        return new RenderedChart(parse(template.call()));
+        return render(copy, RELEASE, NAMESPACE, values);
     }
 
     /** What `helm install --dry-run` prints, NOTES.txt included. */
     static String dryRunInstallOutput(String namespace) {
-        Release release = new Helm(CHART).install().withName("productapp").withNamespace(namespace)
-                .withKubeVersion(KUBE_VERSION).clientOnly().dryRun().call();
-        return release.getOutput();
+        return dryRunInstallOutput(CHART, RELEASE, namespace, Map.of());
+    }
+
+    /** What `helm install <release> <chart> -n <namespace> --set key=value... --dry-run` prints, NOTES.txt included. */
+    static String dryRunInstallOutput(Path chart, String release, String namespace, Map<String, Object> values) {
+        InstallCommand install = new Helm(chart).install().withName(release).withNamespace(namespace)
+                .withKubeVersion(KUBE_VERSION).clientOnly().dryRun();
+        values.forEach(install::set);
+        Release installed = install.call();
+        return installed.getOutput();
     }
 
     static List<HasMetadata> parse(String manifests) {

@@ -173,6 +173,18 @@ public final class LoadTestCommand implements Callable<Integer> {
         return reporting.conclude(report, out, err, quiet);
     }
 
+    /**
+     * The plan these arguments ask for, as a run builds it, without running it: how the Helm
+     * chart's Job arguments are checked against this CLI. A usage error throws
+     * IllegalArgumentException (picocli's ParameterException is one) naming what is wrong.
+     */
+    public static LoadPlan planOf(String... args) throws IOException {
+        LoadTestCommand command = new LoadTestCommand();
+        new CommandLine(command).parseArgs(args);
+        command.reporting.validate();
+        return command.plan();
+    }
+
     /** Whether stderr (where the progress line goes) is a terminal, even when stdout is redirected. */
     static boolean stderrIsTerminal() {
         try {
