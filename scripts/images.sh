@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# scripts/images.sh — the four service images, built with no registry and no Docker daemon.
+# scripts/images.sh — the four service images and the load generator's, built with no registry
+# and no Docker daemon.
 #
-#   scripts/images.sh            build target/images/<service>.tar (docker-archive) for each service
-#   scripts/images.sh --smoke    ...then load each tar into podman, run it on 127.0.0.1, expect 200
-#                                from its ping path, and remove the container
+#   scripts/images.sh            build target/images/<image>.tar (docker-archive) for each
+#   scripts/images.sh --smoke    ...then load each tar into podman, run each service on 127.0.0.1,
+#                                expect 200 from its ping path, run the load generator's image
+#                                against catalogdetail-v1 as the loadtest chart runs it, expect its
+#                                JSON line, and remove the containers
 #   scripts/images.sh --smoke-only   smoke-test tars built earlier
 #
 # How: a Debian bookworm root filesystem with openjdk-17-jre-headless (debootstrap) is imported
 # into podman and saved once as a docker-archive, cached in $PRODUCTAPP_IMAGE_CACHE (default
 # ~/.cache/productapp). Jib (quarkus-container-image-jib) builds each service on it
 # (quarkus.jib.base-jvm-image=tar://...) and loads the image into podman, from which it is saved
-# as a docker-archive tar. Images run as UID 185. To push to a registry instead (ECR), see README.
+# as a docker-archive tar. The load generator (load-test, a plain Java program) is built by
+# jib-maven-plugin on the same base, straight to a tar. Images run as UID 185. To push to a
+# registry instead (ECR), see README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -98,6 +103,10 @@ if $build; then
     -Dquarkus.jib.base-jvm-image="tar://$(realpath "$BASE_TAR")" \
     || die "the Jib build failed (output above)"
   mkdir -p "$OUT"
+  echo "images: building loadtest with Jib on the local base image"
+  ./mvnw -B -q -ntp package jib:buildTar -DskipTests -pl load-test \
+    -Djib.from.image="tar://$(realpath "$BASE_TAR")" -Djib.outputPaths.tar="$(pwd)/$OUT/loadtest.tar" \
+    || die "the Jib build of loadtest failed (output above)"
   for s in "${SERVICES[@]}"; do
     rm -f "$OUT/$s.tar"   # podman will not overwrite a docker-archive
     podman save --format docker-archive -o "$OUT/$s.tar" "productapp/$s:$version" > /dev/null
@@ -106,7 +115,7 @@ if $build; then
 fi
 
 printf '\n%-45s %8s\n' image "tar MB"
-for s in "${SERVICES[@]}"; do
+for s in "${SERVICES[@]}" loadtest; do
   [[ -f $OUT/$s.tar ]] || die "$OUT/$s.tar is missing: run scripts/images.sh first"
   printf '%-45s %8s\n' "productapp/$s:$version" "$(du -m "$OUT/$s.tar" | cut -f1)"
 done
@@ -121,6 +130,28 @@ CHART_MEMORY_LIMIT=$(sed -n 's/.*limits: *{memory: *\([0-9]*\)Mi}.*/\1/p' "$CHAR
 AS_CHART=(--memory "${CHART_MEMORY_LIMIT}m" -e JAVA_TOOL_OPTIONS="$CHART_JVM_OPTIONS")
 
 now_ms() { date +%s%3N; }
+
+# smoke_loadtest URL: the load generator's image, hardened and with the chart's default memory
+# limit, run as one worker of the loadtest chart's Job is (-q --json -, a start instant, its share
+# of the users): its standard output must be exactly one JSON report of 2 workers' half: 20 requests.
+smoke_loadtest() {
+  local image=productapp/loadtest:$version out
+  podman rmi -f "$image" > /dev/null 2>&1 || true
+  podman load -q -i "$OUT/loadtest.tar" > /dev/null || die "podman load -i $OUT/loadtest.tar failed"
+  out=$(podman run --rm "${PODMAN_RUN[@]}" "${HARDENED[@]}" --memory 512m --network host "$image" \
+    "$1" -q --json - --worker 1/2 --start-at "$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)" -c 4 -r 10 -b 2>&1) \
+    || { printf '%-18s FAILED (exit %s):\n%s\n' loadtest "$?" "$out"; return 1; }
+  local lines requests user
+  lines=$(wc -l <<< "$out")
+  requests=$(grep -o '"requests":[0-9]*' <<< "$out" | head -1 | cut -d: -f2)   # the report's; windows come after
+  user=$(podman inspect -f '{{.Config.User}}' "$image")
+  if [[ $lines == 1 && $out == '{"schema":"productapp-loadtest/1"'* && $requests == 20 ]]; then
+    printf '%-18s %10s %22s   (user %s; one JSON line, %s requests, worker 1/2 of -c 4 -r 10)\n' loadtest ok - "$user" "$requests"
+  else
+    printf '%-18s FAILED: expected one JSON line with 20 requests, got:\n%s\n' loadtest "$out"
+    return 1
+  fi
+}
 port=24000
 failed=0
 printf '\nimages: each run as the chart runs it: memory limit %sm, JAVA_TOOL_OPTIONS=%s\n' "$CHART_MEMORY_LIMIT" "$CHART_JVM_OPTIONS"
@@ -149,6 +180,9 @@ for s in "${SERVICES[@]}"; do
     printf '%-18s %10s %22s   FAILED; its log:\n' "$s" "$code" "$elapsed"
     podman logs "$name" 2>&1 | tail -20
     failed=1
+  fi
+  if [[ $s == catalogdetail-v1 && $code == 200 ]]; then
+    smoke_loadtest "http://127.0.0.1:$port/catalogDetail" || failed=1
   fi
   podman rm -f "$name" > /dev/null
   port=$((port + 1))
