@@ -3,9 +3,12 @@
 # connections, same duration, in one invocation. Target: nginx serving a small static file on
 # 127.0.0.1 (apt-get install nginx wrk siege; installed here when run as root).
 #
-#   bench/loadtest-vs-wrk.sh                  # 10 connections, 15 s each, 3 s warm-up
-#   CONNECTIONS=50 DURATION=30 bench/loadtest-vs-wrk.sh
-# Prints req/s of each and the ratios loadtest/wrk (target >= 0.7) and loadtest/siege (>= 3).
+#   bench/loadtest-vs-wrk.sh                  # 10 connections, 15 s each, 3 s warm-up, 3 rounds
+#   CONNECTIONS=50 DURATION=30 ROUNDS=5 bench/loadtest-vs-wrk.sh
+# wrk and ./loadtest run ROUNDS times, alternating (which goes first alternates too), so that
+# this machine's drift within a run falls on both; prints each round's req/s and ratio, and the
+# median ratio loadtest/wrk (target >= 0.7); then siege once: loadtest/siege (target >= 3).
+# LOADTEST="java -jar /elsewhere/load-test.jar" measures another build (another commit) instead.
 # siege hangs on some runs at -c 50 (its threads wait forever on a socket): each siege run is
 # bounded by SIEGE_LIMIT seconds (default DURATION + 20), after which it is killed and the
 # bench says so and goes on without siege's figure.
@@ -57,10 +60,25 @@ URL=http://127.0.0.1:$PORT/catalogDetail
 curl -sf -o /dev/null "$URL" || die "nginx does not answer $URL"
 
 echo "bench: $URL, $CONNECTIONS connections, ${WARMUP}s warm-up + ${DURATION}s each, $(nproc) cores"
+ROUNDS=${ROUNDS:-3}
+LOADTEST=${LOADTEST:-./loadtest}
 wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$URL" > /dev/null
-WRK=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$URL" | awk '/^Requests\/sec:/ {print $2}')
-LT_OUT=$(./loadtest "$URL" -b -c "$CONNECTIONS" --warmup "${WARMUP}s" -t "${DURATION}S" -q 2>/dev/null)
-LT=$(awk '/^Transaction rate:/ {print $3}' <<< "$LT_OUT")
+run_wrk() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$URL" | awk '/^Requests\/sec:/ {print $2}'; }
+run_loadtest() {
+  $LOADTEST "$URL" -b -c "$CONNECTIONS" --warmup "${WARMUP}s" -t "${DURATION}S" -q 2>/dev/null \
+    | awk '/^Transaction rate:/ {print $3}'
+}
+printf '\n%-7s %12s %14s %8s\n' round "wrk req/s" "loadtest req/s" ratio
+ratios=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then w=$(run_wrk); l=$(run_loadtest); else l=$(run_loadtest); w=$(run_wrk); fi
+  [[ -n $w && -n $l ]] || die "round $round: no figure from wrk ('$w') or loadtest ('$l')"
+  ratio=$(awk -v l="$l" -v w="$w" 'BEGIN { printf "%.2f", l / w }')
+  ratios+=("$ratio")
+  printf '%-7s %12.0f %14.0f %8s\n' "$round" "$w" "$l" "$ratio"
+  WRK=$w LT=$l
+done
+MEDIAN=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 # siege_run SECONDS: one bounded siege run; prints its output, returns timeout's status (124: killed).
 siege_run() {
   timeout -k 5 "$SIEGE_LIMIT" siege -b -c "$CONNECTIONS" -t "${1}S" "$URL" 2>&1
@@ -72,7 +90,7 @@ SIEGE=$(awk '/"transaction_rate"|Transaction rate/ {gsub(/[",]/, ""); print $2}'
 # Killed at the limit, siege may still print a rate, over a run cut short: not its figure.
 [[ $SIEGE_STATUS == 124 || $SIEGE_STATUS == 137 ]] && SIEGE=
 
-printf '\n%-28s %12s\n' tool req/s
+printf '\n%-28s %12s\n' "tool (last round)" req/s
 printf '%-28s %12.0f\n' "wrk -t2 -c$CONNECTIONS" "$WRK"
 printf '%-28s %12.0f\n' "./loadtest -b -c $CONNECTIONS" "$LT"
 if [[ -n $SIEGE ]]; then
@@ -80,7 +98,8 @@ if [[ -n $SIEGE ]]; then
 else
   printf '%-28s %12s  (did not finish within %ss: killed, exit %s)\n' "siege -b -c $CONNECTIONS" "-" "$SIEGE_LIMIT" "$SIEGE_STATUS"
 fi
-awk -v lt="$LT" -v wrk="$WRK" 'BEGIN { printf "\nloadtest / wrk   = %.2f  (target >= 0.70)\n", lt / wrk }'
+echo
+echo "loadtest / wrk   = $MEDIAN  (median of $ROUNDS rounds: ${ratios[*]}; target >= 0.70)"
 if [[ -n $SIEGE ]]; then
   awk -v lt="$LT" -v siege="$SIEGE" 'BEGIN { printf "loadtest / siege = %.2f  (target >= 3.00)\n", lt / siege }'
 else

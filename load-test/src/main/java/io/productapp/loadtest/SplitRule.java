@@ -60,11 +60,16 @@ public sealed interface SplitRule {
 
     /** {@code 2} → {@code v2}; other values as they are; blank → unknown. */
     static String name(String value) {
-        if (value == null || value.isBlank()) {
+        String v = value == null ? "" : value.strip();
+        if (v.isEmpty()) {
             return UNKNOWN;
         }
-        String v = value.strip();
-        return v.chars().allMatch(Character::isDigit) ? "v" + v : v;
+        for (int i = 0; i < v.length(); i++) {
+            if (!Character.isDigit(v.charAt(i))) {
+                return v;
+            }
+        }
+        return "v" + v;
     }
 
     record Header(String name) implements SplitRule {

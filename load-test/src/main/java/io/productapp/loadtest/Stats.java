@@ -37,6 +37,13 @@ final class Stats {
         final LongAdder errors = new LongAdder();
     }
 
+    // The last status and version seen, and their counters: answers mostly repeat them, and one
+    // thread writes, so the maps are looked up only when they change.
+    private int lastStatus = -1;
+    private LongAdder lastStatusCount;
+    private String lastBucketName;
+    private Bucket lastBucket;
+
     /** Answers before this instant (System.nanoTime) are warm-up: not recorded. */
     private final long measureFrom;
 
@@ -54,8 +61,16 @@ final class Stats {
         uncorrected.recordValue(clamp(uncorrectedNanos));
         requests.increment();
         bytes.add(size);
-        statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
-        Bucket b = buckets.computeIfAbsent(bucket, k -> new Bucket());
+        if (status != lastStatus) {
+            lastStatusCount = statuses.computeIfAbsent(status, s -> new LongAdder());
+            lastStatus = status;
+        }
+        lastStatusCount.increment();
+        if (!bucket.equals(lastBucketName)) {
+            lastBucket = buckets.computeIfAbsent(bucket, k -> new Bucket());
+            lastBucketName = bucket;
+        }
+        Bucket b = lastBucket;
         b.latency.recordValue(correctedMicros);
         b.count.increment();
         if (status >= 500) {
