@@ -4,6 +4,7 @@ import static io.productapp.downstream.FakeService.PATH;
 import static io.productapp.downstream.FakeService.QUERY;
 import static io.productapp.downstream.FakeService.RECEIVED;
 import static io.productapp.downstream.FakeService.ROUTES;
+import static io.productapp.downstream.FakeService.TIMEOUT_MS;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,19 +89,19 @@ class DownstreamTest {
     static Stream<Arguments> answersThatNeverComplete() {
         return Stream.of(
                 Arguments.of("never answers", (Consumer<HttpServerRequest>) r -> {
-                }, "did not answer in time (300 ms)"),
+                }, "did not answer in time (" + TIMEOUT_MS + " ms)"),
                 Arguments.of("closes the connection", (Consumer<HttpServerRequest>) r -> r.connection().close(),
                         "closed the connection before answering: Connection was closed"),
                 Arguments.of("sends its headers, then stalls", (Consumer<HttpServerRequest>) r -> r.response()
                         .setChunked(true).putHeader("content-type", "application/json").write("{"),
-                        "did not answer in time (300 ms)"),
+                        "did not answer in time (" + TIMEOUT_MS + " ms)"),
                 // Each byte comes well within the REST client's read timeout; the whole answer never does.
                 Arguments.of("trickles its body a byte at a time", (Consumer<HttpServerRequest>) r -> {
                     r.response().setChunked(true).putHeader("content-type", "application/json").write("[");
                     Vertx vertx = Vertx.currentContext().owner();
                     long timer = vertx.setPeriodic(100, id -> r.response().write(" "));
                     r.connection().closeHandler(v -> vertx.cancelTimer(timer));
-                }, "did not answer in time (300 ms)"));
+                }, "did not answer in time (" + TIMEOUT_MS + " ms)"));
     }
 
     @ParameterizedTest(name = "a service that {0}")

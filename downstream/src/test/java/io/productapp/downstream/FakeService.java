@@ -27,7 +27,7 @@ public class FakeService implements QuarkusTestResourceLifecycleManager {
 
     public static final String PATH = "/v2/catalogDetail";
     public static final String QUERY = "zone=a";
-    public static final int TIMEOUT_MS = 300;
+    public static final int TIMEOUT_MS = 1000;
 
     /** What the fake service does with the next requests: path -> handler. */
     public static final Map<String, Consumer<HttpServerRequest>> ROUTES = new ConcurrentHashMap<>();
