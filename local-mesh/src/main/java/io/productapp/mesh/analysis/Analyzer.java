@@ -1,11 +1,14 @@
 package io.productapp.mesh.analysis;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.productapp.mesh.config.Finding;
@@ -16,9 +19,7 @@ import io.productapp.mesh.model.Gateway;
 import io.productapp.mesh.model.KubeService;
 import io.productapp.mesh.model.MeshConfig;
 import io.productapp.mesh.model.Origin;
-import io.productapp.mesh.model.StringMatch;
 import io.productapp.mesh.model.VirtualService;
-import io.productapp.mesh.model.VirtualService.HttpMatch;
 import io.productapp.mesh.model.VirtualService.HttpRoute;
 import io.productapp.mesh.model.VirtualService.Mirror;
 import io.productapp.mesh.model.VirtualService.RouteDestination;
@@ -34,14 +35,39 @@ final class Analyzer {
     /** Port name prefixes Istio reads as a protocol (protocol selection by name). */
     private static final List<String> PROTOCOLS = List.of("http", "http2", "https", "grpc", "grpc-web", "tcp", "tls",
             "udp", "mongo", "mysql", "redis");
-    private static final Set<String> RELATIVE_OPERATIONS = Set.of("INSERT_BEFORE", "INSERT_AFTER");
+    /** What REPLACE is relative to: a filter or virtual host found by its position among others. */
+    private static final Set<String> REPLACED_IN_A_LIST = Set.of("HTTP_FILTER", "NETWORK_FILTER", "VIRTUAL_HOST");
+    /** What REMOVE is not relative for (Istio reports those as IST0154 instead). */
+    private static final Set<String> REMOVED_WHOLE = Set.of("ROUTE_CONFIGURATION", "HTTP_ROUTE");
+
+    /** Istio's relative operations: INSERT_BEFORE/AFTER always; REMOVE but of a route configuration or route; REPLACE in a list. */
+    private static boolean relative(EnvoyFilter.Patch patch) {
+        return switch (patch.operation()) {
+            case "INSERT_BEFORE", "INSERT_AFTER" -> true;
+            case "REMOVE" -> !REMOVED_WHOLE.contains(patch.applyTo());
+            case "REPLACE" -> REPLACED_IN_A_LIST.contains(patch.applyTo());
+            default -> false;
+        };
+    }
 
     private final MeshConfig mesh;
     private final List<Map<String, String>> pods = new ArrayList<>();
     private final List<Finding> findings = new ArrayList<>();
+    /** namespace/name+subset of every DestinationRule's subsets, as Istio keys them. */
+    private final Set<String> subsets = new HashSet<>();
+    private static final Pattern CLUSTER_FQDN = Pattern.compile("(.+)\\.(.+)\\.svc\\.cluster\\.local");
+
+    /** Istio's GetResourceNameFromHost: {@code name.ns.svc.cluster.local} is ns/name; any other host is the namespace's, as written. */
+    static String resourceName(String namespace, String host) {
+        Matcher fqdn = CLUSTER_FQDN.matcher(host);
+        return fqdn.matches() ? fqdn.group(2) + "/" + fqdn.group(1) : namespace + "/" + host;
+    }
 
     private Analyzer(MeshConfig mesh, List<Map<String, String>> extraPods) {
         this.mesh = mesh;
+        for (DestinationRule dr : mesh.destinationRules()) {
+            dr.subsets().forEach(s -> subsets.add(resourceName(dr.origin().namespace(), dr.host()) + "+" + s.name()));
+        }
         pods.addAll(extraPods);
         mesh.workloads().stream().map(Workload::podLabels).forEach(pods::add);
     }
@@ -83,26 +109,23 @@ final class Analyzer {
             Optional<Gateway> gateway = mesh.gateway(name, vs.origin().namespace());
             if (gateway.isEmpty()) {
                 add("IST0101", Finding.Level.ERROR, vs.origin(), "gateway " + name + " is not defined");
-            } else {
-                gatewayHosts(vs, gateway.get());
             }
+            gatewayHosts(vs, name, gateway);
         }
-        unreachableRules(vs);
     }
 
     private void destination(VirtualService vs, Destination destination, String at) {
+        // The subset, as Istio checks it: by the host as written (its short name in the
+        // VirtualService's namespace, or a cluster FQDN), against the subsets of every DestinationRule.
+        if (destination.subset() != null && !subsets.contains(resourceName(vs.origin().namespace(), destination.host()) + "+" + destination.subset())) {
+            add("IST0101", Finding.Level.ERROR, vs.origin(), "subset " + destination.subset()
+                    + " is not defined in any DestinationRule for host " + destination.host());
+        }
         Optional<KubeService> service = mesh.service(destination.host(), vs.origin().namespace());
         if (service.isEmpty()) {
             add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": host " + destination.host() + " is not a Service in namespace "
                     + vs.origin().namespace());
             return;
-        }
-        if (destination.subset() != null) {
-            boolean defined = mesh.destinationRule(service.get()).flatMap(dr -> dr.subset(destination.subset())).isPresent();
-            if (!defined) {
-                add("IST0101", Finding.Level.ERROR, vs.origin(), "subset " + destination.subset()
-                        + " is not defined in any DestinationRule for host " + destination.host());
-            }
         }
         List<Integer> ports = service.get().ports().stream().map(KubeService.Port::port).toList();
         if (destination.port() != null) {
@@ -116,93 +139,53 @@ final class Analyzer {
         }
     }
 
-    private void gatewayHosts(VirtualService vs, Gateway gateway) {
-        List<String> gatewayHosts = new ArrayList<>();
-        for (Gateway.Server server : gateway.servers()) {
-            for (String h : server.hosts()) {
-                gatewayHosts.add(h.contains("/") ? h.substring(h.indexOf('/') + 1) : h);
-            }
-        }
-        for (String h : vs.hosts()) {
-            boolean covered = gatewayHosts.stream().anyMatch(g -> g.equals("*") || g.equals(h)
-                    || (g.startsWith("*.") && h.endsWith(g.substring(1))));
-            if (!covered) {
-                add("IST0132", Finding.Level.WARNING, vs.origin(), "host " + h + " is not among the hosts of Gateway "
-                        + gateway.name() + " " + gatewayHosts);
-            }
-        }
-    }
-
-    /** IST0130: rules after one that matches everything; IST0131: a match an earlier one already covers. */
-    private void unreachableRules(VirtualService vs) {
-        int catchAll = -1;
-        List<HttpMatch> earlier = new ArrayList<>();
-        List<String> earlierAt = new ArrayList<>();
-        for (HttpRoute rule : vs.http()) {
-            int i = rule.index();
-            if (catchAll >= 0) {
-                add("IST0130", Finding.Level.WARNING, vs.origin(), "rule spec.http[" + i + "] is never used: rule spec.http["
-                        + catchAll + "] before it matches every request");
-                continue;
-            }
-            if (rule.matches().isEmpty() || rule.matches().stream().anyMatch(Analyzer::matchesEverything)) {
-                catchAll = i;
-            }
-            for (int m = 0; m < rule.matches().size(); m++) {
-                for (int e = 0; e < earlier.size(); e++) {
-                    if (covers(earlier.get(e), rule.matches().get(m))) {
-                        add("IST0131", Finding.Level.INFO, vs.origin(), "spec.http[" + i + "].match[" + m + "] is never used: "
-                                + earlierAt.get(e) + " already matches every request it would");
-                        break;
+    /**
+     * IST0132, once per gateway, as Istio decides it: when none of the VirtualService's hosts
+     * matches any of the gateway's hosts visible from the VirtualService's namespace (a missing
+     * gateway has none). Server hosts {@code ./h} are the gateway's namespace's, {@code ns/h} that
+     * namespace's, {@code *}{@code /h} every namespace's; names match wildcard-aware both ways.
+     */
+    private void gatewayHosts(VirtualService vs, String reference, Optional<Gateway> gateway) {
+        String namespace = vs.origin().namespace();
+        List<String> visible = new ArrayList<>();
+        gateway.ifPresent(g -> {
+            for (Gateway.Server server : g.servers()) {
+                for (String h : server.hosts()) {
+                    int slash = h.indexOf('/');
+                    String ns = slash < 0 ? null : h.substring(0, slash);
+                    String name = h.substring(slash + 1);
+                    if (ns == null || ns.equals("*") || ns.equals(namespace) || (ns.equals(".") && g.origin().namespace().equals(namespace))) {
+                        visible.add(name);
                     }
                 }
             }
-            for (int m = 0; m < rule.matches().size(); m++) {
-                earlier.add(rule.matches().get(m));
-                earlierAt.add("spec.http[" + i + "].match[" + m + "]");
-            }
+        });
+        boolean found = vs.hosts().stream().anyMatch(h -> visible.stream().anyMatch(g -> hostsMatch(h, g)));
+        if (!found) {
+            add("IST0132", Finding.Level.WARNING, vs.origin(), "none of the hosts " + vs.hosts() + " is among the hosts of Gateway "
+                    + reference + " " + visible + (gateway.isEmpty() ? " (not defined)" : ""));
         }
     }
 
-    /** A match with no condition, or with {@code uri: {prefix: /}} alone. */
-    private static boolean matchesEverything(HttpMatch match) {
-        boolean others = match.method() != null || match.authority() != null || match.scheme() != null || !match.headers().isEmpty()
-                || !match.withoutHeaders().isEmpty() || !match.queryParams().isEmpty() || match.port() != null
-                || !match.sourceLabels().isEmpty() || !match.gateways().isEmpty() || match.ignoreUriCase();
-        return !others && (match.uri() == null || (match.uri() instanceof StringMatch.Prefix prefix && prefix.value().equals("/")));
-    }
-
-    /** Whether every request that {@code later} matches is already matched by {@code earlier}. */
-    private static boolean covers(HttpMatch earlier, HttpMatch later) {
-        if (earlier.uri() != null) {
-            if (earlier.uri() instanceof StringMatch.Prefix prefix && !earlier.ignoreUriCase()) {
-                String laterPath = later.uri() instanceof StringMatch.Exact exact ? exact.value()
-                        : later.uri() instanceof StringMatch.Prefix laterPrefix ? laterPrefix.value() : null;
-                if (laterPath == null || !laterPath.startsWith(prefix.value()) || later.ignoreUriCase()) {
-                    return false;
-                }
-            } else if (!earlier.uri().equals(later.uri()) || earlier.ignoreUriCase() != later.ignoreUriCase()) {
-                return false;
-            }
-        } else if (earlier.ignoreUriCase() && !later.ignoreUriCase()) {
-            return false;
+    /** Istio's host.Name.Matches: equal names; a wildcard matches the names it suffixes, either way; {@code *} everything. */
+    static boolean hostsMatch(String a, String b) {
+        if (a.equals("*") || b.equals("*")) {
+            return true;
         }
-        for (Map.Entry<String, StringMatch> header : earlier.headers().entrySet()) {
-            if (!header.getValue().equals(later.headers().get(header.getKey()))) {
-                return false;
-            }
+        boolean wildA = a.startsWith("*");
+        boolean wildB = b.startsWith("*");
+        if (wildA && wildB) {
+            String suffixA = a.substring(1);
+            String suffixB = b.substring(1);
+            return suffixA.length() >= suffixB.length() ? suffixA.endsWith(suffixB) : suffixB.endsWith(suffixA);
         }
-        return same(earlier.method(), later.method()) && same(earlier.authority(), later.authority())
-                && same(earlier.scheme(), later.scheme()) && later.withoutHeaders().entrySet().containsAll(earlier.withoutHeaders().entrySet())
-                && later.queryParams().entrySet().containsAll(earlier.queryParams().entrySet())
-                && (earlier.port() == null || earlier.port().equals(later.port()))
-                && later.sourceLabels().entrySet().containsAll(earlier.sourceLabels().entrySet())
-                && (earlier.gateways().isEmpty() || earlier.gateways().equals(later.gateways()));
-    }
-
-    /** An earlier condition covers a later one when it is absent or the same. */
-    private static boolean same(StringMatch earlier, StringMatch later) {
-        return earlier == null || earlier.equals(later);
+        if (wildA) {
+            return b.endsWith(a.substring(1));
+        }
+        if (wildB) {
+            return a.endsWith(b.substring(1));
+        }
+        return a.equals(b);
     }
 
     /** IST0109: two mesh VirtualServices for one host (the ones bound only to gateways do not count). */
@@ -233,7 +216,8 @@ final class Analyzer {
     private void destinationRule(DestinationRule dr) {
         Optional<KubeService> service = mesh.service(dr.host(), dr.origin().namespace());
         if (service.isEmpty()) {
-            add("IST0101", Finding.Level.ERROR, dr.origin(), "host " + dr.host() + " is not a Service in namespace " + dr.origin().namespace());
+            add("IST0174", Finding.Level.WARNING, dr.origin(), "host " + dr.host() + " matches no Service in namespace "
+                    + dr.origin().namespace() + ": the DestinationRule applies to nothing");
             return;
         }
         List<Map<String, String>> selected = pods.stream().filter(service.get()::selects).toList();
@@ -256,7 +240,10 @@ final class Analyzer {
             return;
         }
         for (EnvoyFilter.Patch patch : filter.patches()) {
-            if (RELATIVE_OPERATIONS.contains(patch.operation())) {
+            if (patch.operation().isEmpty()) {
+                break; // a configPatch without patch: Istio's analyzer reads no further
+            }
+            if (relative(patch)) {
                 add("IST0151", Finding.Level.WARNING, filter.origin(), "spec.configPatches[" + patch.index() + "] uses the relative operation "
                         + patch.operation() + " without spec.priority, so it may not be applied; set a priority");
             }

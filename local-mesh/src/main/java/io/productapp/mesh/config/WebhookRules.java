@@ -42,8 +42,18 @@ public final class WebhookRules {
             }
         }
         if (hosts.isEmpty()) {
-            findings.add(Finding.error("WEBHOOK", vs, "spec.hosts: at least one host is required"));
+            // No hosts: a delegate, which a root VirtualService's rule hands its requests to (valid as such).
+            if (spec.path("gateways").size() > 0) {
+                findings.add(Finding.error("WEBHOOK", vs, "spec.gateways: a delegate VirtualService (no hosts) must have no gateways"));
+            }
+            if (spec.path("tcp").size() > 0 || spec.path("tls").size() > 0) {
+                findings.add(Finding.error("WEBHOOK", vs, "spec: a delegate VirtualService (no hosts) has http rules only, no tcp or tls"));
+            }
         }
+        if (spec.path("http").size() == 0 && spec.path("tcp").size() == 0 && spec.path("tls").size() == 0) {
+            findings.add(Finding.error("WEBHOOK", vs, "spec: http, tcp or tls must be provided"));
+        }
+        UnreachableRules.check(vs, findings);
         JsonNode http = spec.path("http");
         for (int i = 0; i < http.size(); i++) {
             String at = "spec.http[" + i + "]";

@@ -36,7 +36,8 @@ public record EnvoyFilter(Origin origin, Map<String, String> workloadSelector, i
 
     /**
      * One of {@code configPatches}: what it applies to ({@code HTTP_FILTER}), its operation
-     * ({@code INSERT_BEFORE}), its match context, and its Lua source when it inserts a Lua filter.
+     * ({@code INSERT_BEFORE}; empty when the entry has no {@code patch}), its match context, and its
+     * Lua source when it inserts a Lua filter.
      */
     public record Patch(int index, String applyTo, String operation, Context context, String luaSource) {
     }

@@ -283,7 +283,7 @@ final class ModelReader {
         JsonNode patches = spec.path("configPatches");
         for (int i = 0; i < patches.size(); i++) {
             JsonNode patch = patches.get(i);
-            list.add(new Patch(i, patch.path("applyTo").asText(""), patch.path("patch").path("operation").asText(""),
+            list.add(new Patch(i, patch.path("applyTo").asText(""), patch.has("patch") ? patch.path("patch").path("operation").asText("INVALID") : "",
                     Context.valueOf(patch.path("match").path("context").asText("ANY")), luaSource(patch)));
         }
         return new EnvoyFilter(origin(manifest), labels(spec.path("workloadSelector").path("labels")), spec.path("priority").asInt(0), list);

@@ -113,17 +113,6 @@ class ScenarioValidatorTest {
                                 - route:
                                     - destination: {host: catalogdetail, port: {number: 3001}}
                                 """)),
-                Arguments.of("gateway not defined", "IST0101", "gateway shop-gateway is not defined", """
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: shop}
-                        spec:
-                          hosts: ["*"]
-                          gateways: [shop-gateway]
-                          http:
-                            - route:
-                                - destination: {host: frontend, port: {number: 9000}}
-                        """),
                 Arguments.of("subset selects no pods", "IST0173", "subset v3 (labels {version=v3}) selects no pods", """
                         apiVersion: networking.istio.io/v1
                         kind: DestinationRule
@@ -136,43 +125,24 @@ class ScenarioValidatorTest {
                         """),
                 Arguments.of("two mesh VirtualServices for one host", "IST0109", "define host catalogdetail", VS_HEAD.replace("name: catalogdetail", "name: catalogdetail-canary")
                         + "  http:\n" + ROUTE_V1.indent(4)),
-                Arguments.of("rule after a catch-all", "IST0130", "rule spec.http[1] is never used", vs(ROUTE_V1 + """
+                Arguments.of("rule after a catch-all", "IST0130", "spec.http[1]: VirtualService rule #1 not used (route without matches defined before)", vs(ROUTE_V1 + """
                         - match:
                             - uri: {exact: /catalogDetail}
                           route:
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v2}
                         """)),
-                Arguments.of("match covered by an earlier one", "IST0131", "spec.http[1].match[0] is never used", vs("""
+                Arguments.of("match covered by an earlier one", "IST0131", "match #0 of prefix /v1/catalogDetail is not used", vs("""
                         - match:
                             - uri: {prefix: /v1}
                           route:
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
                         - match:
-                            - uri: {exact: /v1/catalogDetail}
-                              headers: {user-type: {exact: internal}}
+                            - uri: {prefix: /v1/catalogDetail}
                           route:
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v2}
                         """)),
-                Arguments.of("host not on the gateway", "IST0132", "host shop.example.org is not among the hosts of Gateway shop-gateway", """
-                        apiVersion: networking.istio.io/v1
-                        kind: Gateway
-                        metadata: {name: shop-gateway}
-                        spec:
-                          selector: {istio: ingressgateway}
-                          servers:
-                            - port: {number: 80, name: http, protocol: HTTP}
-                              hosts: [shop.example.com]
-                        ---
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: shop}
-                        spec:
-                          hosts: [shop.example.org]
-                          gateways: [shop-gateway]
-                          http:
-                            - route:
-                                - destination: {host: frontend, port: {number: 9000}}
-                        """),
+                Arguments.of("host not on the gateway", "IST0132", "none of the hosts [shop.example.org] is among the hosts of Gateway shop-gateway",
+                        IstioParityTest.GATEWAY.formatted("shop.example.com") + IstioParityTest.shop("shop.example.org", "shop-gateway")),
                 Arguments.of("gateway selects no pod", "IST0101", "matches no gateway pod", """
                         apiVersion: networking.istio.io/v1
                         kind: Gateway
