@@ -33,8 +33,12 @@ import io.productapp.mesh.model.Workload;
 final class Analyzer {
 
     /** Port name prefixes Istio reads as a protocol (protocol selection by name). */
-    private static final List<String> PROTOCOLS = List.of("http", "http2", "https", "grpc", "grpc-web", "tcp", "tls",
+    private static final Set<String> PROTOCOLS = Set.of("http", "http2", "https", "http_proxy", "grpc", "grpc-web", "tcp", "tls",
             "udp", "mongo", "mysql", "redis");
+    /** appProtocol values Kubernetes defines that Istio reads. */
+    private static final Set<String> KUBERNETES_APP_PROTOCOLS = Set.of("kubernetes.io/h2c", "kubernetes.io/ws", "kubernetes.io/wss");
+    /** Ports Istio reads as TCP whatever their name (SMTP, DNS, MySQL, MongoDB). */
+    private static final Set<Integer> WELL_KNOWN_TCP = Set.of(25, 53, 3306, 27017);
     /** What REPLACE is relative to: a filter or virtual host found by its position among others. */
     private static final Set<String> REPLACED_IN_A_LIST = Set.of("HTTP_FILTER", "NETWORK_FILTER", "VIRTUAL_HOST");
     /** What REMOVE is not relative for (Istio reports those as IST0154 instead). */
@@ -188,27 +192,57 @@ final class Analyzer {
         return a.equals(b);
     }
 
-    /** IST0109: two mesh VirtualServices for one host (the ones bound only to gateways do not count). */
+    /**
+     * IST0109 as Istio keys it: each host of a VirtualService bound to the mesh as its FQDN (a
+     * short name in the VirtualService's namespace) in each namespace it is exported to ({@code *}
+     * when it names none); two or more VirtualServices under one key conflict, and a key exported
+     * to some namespaces also takes those exported everywhere whose host matches it. Each
+     * VirtualService is reported once.
+     */
     private void meshHostConflicts() {
-        Map<String, List<VirtualService>> byHost = new TreeMap<>();
+        Map<String, List<VirtualService>> byKey = new TreeMap<>();
         for (VirtualService vs : mesh.virtualServices()) {
             if (!vs.gateways().contains(VirtualService.MESH)) {
                 continue;
             }
+            String namespace = vs.origin().namespace();
+            List<String> scopes = vs.exportTo().isEmpty() || vs.exportTo().contains("*") ? List.of("*")
+                    : vs.exportTo().stream().map(e -> e.equals(".") ? namespace : e).distinct().toList();
             for (String host : vs.hosts()) {
-                String key = mesh.service(host, vs.origin().namespace()).map(KubeService::name).orElse(host);
-                byHost.computeIfAbsent(key, k -> new ArrayList<>()).add(vs);
+                for (String scope : scopes) {
+                    List<VirtualService> group = byKey.computeIfAbsent(scope + "/" + fqdn(namespace, host), k -> new ArrayList<>());
+                    if (!group.contains(vs)) {
+                        group.add(vs);
+                    }
+                }
             }
         }
-        byHost.forEach((host, services) -> {
-            if (services.size() > 1) {
-                String names = services.stream().map(VirtualService::name).collect(Collectors.joining(", "));
-                for (VirtualService vs : services) {
-                    add("IST0109", Finding.Level.ERROR, vs.origin(), "VirtualServices " + names + " bound to the mesh all define host "
-                            + host + "; merge them into one");
+        Set<VirtualService> reported = new HashSet<>();
+        byKey.forEach((key, group) -> {
+            List<VirtualService> conflicting = new ArrayList<>(group);
+            if (!key.startsWith("*/")) {
+                String host = key.substring(key.indexOf('/') + 1);
+                byKey.forEach((other, everywhere) -> {
+                    if (other.startsWith("*/") && hostsMatch(other.substring(2), host)) {
+                        everywhere.stream().filter(vs -> !conflicting.contains(vs)).forEach(conflicting::add);
+                    }
+                });
+            }
+            if (conflicting.size() > 1) {
+                String names = conflicting.stream().map(vs -> vs.origin().namespace() + "/" + vs.name()).sorted().collect(Collectors.joining(","));
+                for (VirtualService vs : conflicting) {
+                    if (reported.add(vs)) {
+                        add("IST0109", Finding.Level.ERROR, vs.origin(), "VirtualServices " + names + " bound to the mesh all define host "
+                                + key + "; merge them into one");
+                    }
                 }
             }
         });
+    }
+
+    /** Istio's ConvertHostToFQDN: a name without a dot (and not a wildcard) is the namespace's Service; any other as written. */
+    static String fqdn(String namespace, String host) {
+        return host.contains(".") || host.startsWith("*") ? host : host + "." + namespace + ".svc.cluster.local";
     }
 
     // ---- DestinationRule, Gateway, EnvoyFilter, Service -----------------------------------------
@@ -220,11 +254,11 @@ final class Analyzer {
                     + dr.origin().namespace() + ": the DestinationRule applies to nothing");
             return;
         }
-        List<Map<String, String>> selected = pods.stream().filter(service.get()::selects).toList();
+        // As Istio's analyzer: the subset's labels against every pod, whatever the Service selects.
         for (DestinationRule.Subset subset : dr.subsets()) {
-            if (selected.stream().noneMatch(pod -> pod.entrySet().containsAll(subset.labels().entrySet()))) {
+            if (pods.stream().noneMatch(pod -> pod.entrySet().containsAll(subset.labels().entrySet()))) {
                 add("IST0173", Finding.Level.ERROR, dr.origin(), "subset " + subset.name() + " (labels " + new TreeMap<>(subset.labels())
-                        + ") selects no pods of Service " + service.get().name() + ": requests to it would get 503 UH");
+                        + ") selects no pods: requests to it would get 503 UH");
             }
         }
     }
@@ -250,14 +284,36 @@ final class Analyzer {
         }
     }
 
+    /**
+     * IST0118 as Istio's PortNameAnalyzer decides it: a port's protocol comes from its appProtocol
+     * when set, else from its name up to the first '-' (either case; http_proxy and grpc-web too);
+     * UDP ports, the well-known ports Istio reads as TCP (25, 53, 3306, 27017) and the control
+     * plane's Services (label istio, or release=istio) are not checked; nor are ExternalName
+     * Services (Istio reports them as IST0150, which this check does not claim).
+     */
     private void servicePorts(KubeService service) {
+        if (service.labels().containsKey("istio") || "istio".equals(service.labels().get("release")) || service.externalName()) {
+            return;
+        }
         for (KubeService.Port port : service.ports()) {
-            String name = port.name();
-            boolean named = PROTOCOLS.stream().anyMatch(p -> name.equals(p) || name.startsWith(p + "-"));
-            if (!named && port.appProtocol() == null) {
-                add("IST0118", Finding.Level.INFO, service.origin(), "port " + port.port() + " is named '" + name
-                        + "', which does not start with a protocol (http, grpc, tcp, ...)");
+            if ("UDP".equals(port.protocol()) || WELL_KNOWN_TCP.contains(port.port())) {
+                continue;
+            }
+            String named = port.appProtocol() != null ? port.appProtocol() : port.name();
+            if (!namesAProtocol(named)) {
+                add("IST0118", Finding.Level.INFO, service.origin(), "port " + port.port() + " is named '" + port.name() + "'"
+                        + (port.appProtocol() != null ? " with appProtocol '" + port.appProtocol() + "'" : "")
+                        + ", which does not name a protocol (http, grpc, tcp, ...)");
             }
         }
+    }
+
+    private static boolean namesAProtocol(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("grpc-web") || KUBERNETES_APP_PROTOCOLS.contains(lower)) {
+            return true;
+        }
+        int dash = lower.indexOf('-');
+        return PROTOCOLS.contains(dash < 0 ? lower : lower.substring(0, dash));
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import io.productapp.mesh.config.CrdSchemas;
 import io.productapp.mesh.config.Finding;
@@ -23,8 +24,11 @@ public final class ScenarioValidator {
     public static final String BASE_SCENARIO = "setup-mesh-resources";
     /** Installed with Istio, outside the chart: the ingress gateway pods the chart's Gateway selects. */
     public static final Map<String, String> INGRESS_GATEWAY_POD = Map.of("istio", "ingressgateway", "app", "istio-ingressgateway");
-    /** Kinds of the chart, which Kubernetes itself validates; scenario folders hold Istio kinds only. */
+    /** Kinds of the chart, which Kubernetes itself validates. */
     private static final Set<String> CHART_KINDS = Set.of("Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "Pod");
+    /** The Kubernetes objects a folder may bring that the analyzers read (Services' ports, pods' labels). */
+    private static final Set<String> CLUSTER_OBJECTS = Set.of("v1 Service", "apps/v1 Deployment", "v1 Pod", "v1 ServiceAccount",
+            "v1 Secret");
 
     private final CrdSchemas crds;
     private final List<Manifest> chart;
@@ -57,30 +61,50 @@ public final class ScenarioValidator {
     /**
      * Validates manifests as they would be applied over {@code inForce} (the chart and what was
      * applied before): schemas, webhook rules, and the analyzer's findings on their own files.
+     * Istio objects the API server or Istio's webhook would refuse (an error) are kept out of the
+     * model, as they would be out of the cluster. The Kubernetes objects the analyzers read
+     * (Services, Deployments, Pods, ServiceAccounts, Secrets) join it as the cluster's; other kinds
+     * are listed once each as not analysed.
      */
     public Report validateOver(String label, List<Manifest> inForce, ManifestReader.Result read) {
         Set<Finding> findings = new LinkedHashSet<>(read.findings());
-        List<Manifest> istio = new ArrayList<>();
+        List<Manifest> accepted = new ArrayList<>();
+        Map<String, List<Manifest>> notAnalysed = new TreeMap<>();
         for (Manifest manifest : read.manifests()) {
             if (manifest.apiVersion().isEmpty() || manifest.kind().isEmpty()) {
                 findings.add(Finding.error("KIND", manifest, "apiVersion and kind are required (document at line " + manifest.line() + ")"));
+            } else if (isClusterObject(manifest)) {
+                accepted.add(manifest);
             } else if (!crds.isIstioGroup(manifest.group())) {
-                findings.add(Finding.error("KIND", manifest, manifest.apiVersion() + " " + manifest.kind()
-                        + " is not Istio configuration; scenario folders hold Istio objects only"));
+                notAnalysed.computeIfAbsent(manifest.apiVersion() + " " + manifest.kind(), k -> new ArrayList<>()).add(manifest);
             } else {
-                List<Finding> schema = crds.check(manifest);
-                findings.addAll(schema);
-                if (schema.stream().noneMatch(f -> f.code().equals("KIND"))) {
-                    findings.addAll(WebhookRules.check(manifest));
-                    istio.add(manifest);
+                List<Finding> checked = new ArrayList<>(crds.check(manifest));
+                if (checked.stream().noneMatch(f -> f.code().equals("KIND"))) {
+                    checked.addAll(WebhookRules.check(manifest));
+                }
+                findings.addAll(checked);
+                if (checked.stream().noneMatch(f -> f.level() == Finding.Level.ERROR)) {
+                    accepted.add(manifest);
                 }
             }
         }
-        MeshConfig mesh = MeshConfig.of(inForce).apply(istio);
+        notAnalysed.forEach((kind, objects) -> findings.add(Finding.info("KIND", objects.get(0), kind + " not analysed ("
+                + objects.size() + (objects.size() == 1 ? " object" : " objects") + " in " + label + ")")));
+        MeshConfig mesh = MeshConfig.of(inForce).apply(accepted);
         Set<String> files = new LinkedHashSet<>();
         read.manifests().forEach(m -> files.add(m.file()));
         Analyzer.analyze(mesh, List.of(INGRESS_GATEWAY_POD)).stream().filter(f -> files.contains(f.file())).forEach(findings::add);
         return new Report(label, read.manifests().size(), List.copyOf(findings));
+    }
+
+    /** Whether the object is Istio configuration (a group Istio's CRDs serve). */
+    public boolean isIstio(Manifest manifest) {
+        return crds.isIstioGroup(manifest.group());
+    }
+
+    /** A Kubernetes object the analyzers read as the cluster's: a Service, Deployment, Pod, ServiceAccount or Secret. */
+    public static boolean isClusterObject(Manifest manifest) {
+        return CLUSTER_OBJECTS.contains(manifest.apiVersion() + " " + manifest.kind());
     }
 
     /** Findings on the chart's own objects (checked once, not per scenario). */

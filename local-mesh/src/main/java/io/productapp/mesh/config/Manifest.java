@@ -37,8 +37,17 @@ public record Manifest(String file, int line, JsonNode body) {
         return kind() + " " + name();
     }
 
-    /** The identity {@code kubectl apply} uses to decide that a later object replaces an earlier one. */
-    public String key() {
-        return group() + "/" + kind() + "/" + name();
+    /** Its {@code metadata.namespace}, or {@code defaultNamespace} when it names none (kubectl apply -n). */
+    public String namespace(String defaultNamespace) {
+        String namespace = body.path("metadata").path("namespace").asText("");
+        return namespace.isEmpty() ? defaultNamespace : namespace;
+    }
+
+    /**
+     * The identity {@code kubectl apply -n defaultNamespace} uses to decide that a later object
+     * replaces an earlier one: group, kind, namespace and name.
+     */
+    public String key(String defaultNamespace) {
+        return group() + "/" + kind() + "/" + namespace(defaultNamespace) + "/" + name();
     }
 }

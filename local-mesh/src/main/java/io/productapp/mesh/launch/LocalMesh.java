@@ -182,7 +182,12 @@ public final class LocalMesh implements AutoCloseable {
         if (report.errors() > 0) {
             result = new ApplyResult(label, System.currentTimeMillis(), false, read.manifests(), findings);
         } else {
-            MeshConfig next = current.apply(read.manifests());
+            // Workloads and Services are the chart's: the local mesh starts no others, so a folder's
+            // Kubernetes objects are checked with it (above) but not applied.
+            List<Manifest> istio = read.manifests().stream().filter(validator::isIstio).toList();
+            read.manifests().stream().filter(m -> !validator.isIstio(m)).forEach(m -> findings.add(Finding.warning("LOCAL", m,
+                    "not applied: the local mesh runs the chart's Services and workloads only")));
+            MeshConfig next = current.apply(istio);
             findings.addAll(next.warnings().stream().filter(w -> read.manifests().stream().anyMatch(m -> m.file().equals(w.file())))
                     .toList());
             plane.configure(next);

@@ -4,12 +4,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A Kubernetes Service: its ports and the pod labels it selects. */
-public record KubeService(Origin origin, Map<String, String> selector, List<Port> ports) {
+/**
+ * A Kubernetes Service: its ports and the pod labels it selects; its own labels, and whether it is
+ * an {@code ExternalName} alias (which the analyzers treat apart).
+ */
+public record KubeService(Origin origin, Map<String, String> selector, List<Port> ports, Map<String, String> labels,
+        boolean externalName) {
 
     public KubeService {
         selector = Map.copyOf(selector);
         ports = List.copyOf(ports);
+        labels = Map.copyOf(labels);
+    }
+
+    /** A ClusterIP Service without labels of its own. */
+    public KubeService(Origin origin, Map<String, String> selector, List<Port> ports) {
+        this(origin, selector, ports, Map.of(), false);
     }
 
     public String name() {
@@ -38,7 +48,10 @@ public record KubeService(Origin origin, Map<String, String> selector, List<Port
         return !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet());
     }
 
-    /** A Service port; {@code targetPort} is the container port, a number or a port name. */
-    public record Port(String name, int port, String targetPort, String appProtocol) {
+    /** A Service port; {@code targetPort} is the container port, a number or a port name; protocol TCP unless said. */
+    public record Port(String name, int port, String targetPort, String appProtocol, String protocol) {
+        public Port(String name, int port, String targetPort, String appProtocol) {
+            this(name, port, targetPort, appProtocol, "TCP");
+        }
     }
 }

@@ -40,6 +40,7 @@ public final class MeshConfig {
             switch (manifest.kind()) {
                 case "Service" -> services.add(reader.service(manifest));
                 case "Deployment" -> workloads.add(reader.deployment(manifest));
+                case "Pod" -> workloads.add(reader.pod(manifest));
                 case "VirtualService" -> virtualServices.add(reader.virtualService(manifest));
                 case "DestinationRule" -> destinationRules.add(reader.destinationRule(manifest));
                 case "EnvoyFilter" -> envoyFilters.add(reader.envoyFilter(manifest));
@@ -63,15 +64,15 @@ public final class MeshConfig {
     /** {@code manifests} applied in order onto nothing. */
     public static MeshConfig of(Collection<Manifest> manifests) {
         Map<String, Manifest> byKey = new LinkedHashMap<>();
-        manifests.forEach(m -> byKey.put(m.key(), m));
+        manifests.forEach(m -> byKey.put(m.key(DEFAULT_NAMESPACE), m));
         return new MeshConfig(new ArrayList<>(byKey.values()));
     }
 
     /** This configuration with {@code applied} applied over it, as {@code kubectl apply -f} would. */
     public MeshConfig apply(Collection<Manifest> applied) {
         Map<String, Manifest> byKey = new LinkedHashMap<>();
-        manifests.forEach(m -> byKey.put(m.key(), m));
-        applied.forEach(m -> byKey.put(m.key(), m));
+        manifests.forEach(m -> byKey.put(m.key(DEFAULT_NAMESPACE), m));
+        applied.forEach(m -> byKey.put(m.key(DEFAULT_NAMESPACE), m));
         return new MeshConfig(new ArrayList<>(byKey.values()));
     }
 

@@ -60,13 +60,23 @@ final class ModelReader {
         List<KubeService.Port> ports = new ArrayList<>();
         for (JsonNode port : manifest.spec().path("ports")) {
             ports.add(new KubeService.Port(port.path("name").asText(""), port.path("port").asInt(),
-                    port.path("targetPort").asText(port.path("port").asText()), text(port, "appProtocol")));
+                    port.path("targetPort").asText(port.path("port").asText()), text(port, "appProtocol"),
+                    port.path("protocol").asText("TCP")));
         }
-        return new KubeService(origin(manifest), labels(manifest.spec().path("selector")), ports);
+        return new KubeService(origin(manifest), labels(manifest.spec().path("selector")), ports,
+                labels(manifest.body().path("metadata").path("labels")), manifest.spec().path("type").asText("").equals("ExternalName"));
     }
 
     Workload deployment(Manifest manifest) {
-        JsonNode pod = manifest.spec().path("template");
+        return workload(manifest, manifest.spec().path("template"), manifest.spec().path("replicas").asInt(1));
+    }
+
+    /** A bare Pod: a workload of one, its own labels and containers. */
+    Workload pod(Manifest manifest) {
+        return workload(manifest, manifest.body(), 1);
+    }
+
+    private Workload workload(Manifest manifest, JsonNode pod, int replicas) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         List<Workload.EnvVar> env = new ArrayList<>();
         JsonNode first = pod.path("spec").path("containers").path(0);
@@ -80,7 +90,7 @@ final class ModelReader {
                 }
             }
         }
-        return new Workload(origin(manifest), manifest.spec().path("replicas").asInt(1),
+        return new Workload(origin(manifest), replicas,
                 labels(pod.path("metadata").path("labels")), text(first, "image"), ports, env,
                 text(first.path("readinessProbe").path("httpGet"), "path"));
     }
@@ -94,7 +104,8 @@ final class ModelReader {
         for (int i = 0; i < rules.size(); i++) {
             http.add(httpRoute(rules.get(i), i));
         }
-        return new VirtualService(origin(manifest), strings(spec.path("hosts")), strings(spec.path("gateways")), http);
+        return new VirtualService(origin(manifest), strings(spec.path("hosts")), strings(spec.path("gateways")), http,
+                strings(spec.path("exportTo")));
     }
 
     private HttpRoute httpRoute(JsonNode rule, int index) {

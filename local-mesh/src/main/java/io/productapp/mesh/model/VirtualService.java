@@ -8,7 +8,7 @@ import java.util.Map;
  * A VirtualService, as the local mesh reads it: its hosts, the gateways it is bound to
  * ({@code mesh} when none is named) and its HTTP rules, in order.
  */
-public record VirtualService(Origin origin, List<String> hosts, List<String> gateways, List<HttpRoute> http) {
+public record VirtualService(Origin origin, List<String> hosts, List<String> gateways, List<HttpRoute> http, List<String> exportTo) {
 
     /** Istio's name for the sidecars' gateway: a VirtualService with no {@code gateways} is bound to it. */
     public static final String MESH = "mesh";
@@ -17,6 +17,7 @@ public record VirtualService(Origin origin, List<String> hosts, List<String> gat
         hosts = List.copyOf(hosts);
         gateways = gateways.isEmpty() ? List.of(MESH) : List.copyOf(gateways);
         http = List.copyOf(http);
+        exportTo = List.copyOf(exportTo);
     }
 
     public String name() {

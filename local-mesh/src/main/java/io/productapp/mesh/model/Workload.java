@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Deployment: how many pods, the labels of its pod template (which Services, subsets and
+ * A Deployment (or a bare Pod, a workload of one): how many pods, the labels of its pod template (which Services, subsets and
  * EnvoyFilters select), its container's image, ports by name, environment and readiness path.
  */
 public record Workload(Origin origin, int replicas, Map<String, String> podLabels, String image,

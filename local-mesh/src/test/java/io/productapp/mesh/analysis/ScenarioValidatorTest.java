@@ -123,7 +123,7 @@ class ScenarioValidatorTest {
                             - {name: v1, labels: {version: v1}}
                             - {name: v3, labels: {version: v3}}
                         """),
-                Arguments.of("two mesh VirtualServices for one host", "IST0109", "define host catalogdetail", VS_HEAD.replace("name: catalogdetail", "name: catalogdetail-canary")
+                Arguments.of("two mesh VirtualServices for one host", "IST0109", "define host */catalogdetail.workshop.svc.cluster.local", VS_HEAD.replace("name: catalogdetail", "name: catalogdetail-canary")
                         + "  http:\n" + ROUTE_V1.indent(4)),
                 Arguments.of("rule after a catch-all", "IST0130", "spec.http[1]: VirtualService rule #1 not used (route without matches defined before)", vs(ROUTE_V1 + """
                         - match:
@@ -224,10 +224,10 @@ class ScenarioValidatorTest {
                         metadata: {name: catalogdetail}
                         spec: {hosts: [catalogdetail]}
                         """),
-                Arguments.of("not Istio configuration", "KIND", "apps/v1 Deployment is not Istio configuration", """
-                        apiVersion: apps/v1
-                        kind: Deployment
-                        metadata: {name: catalogdetail3}
+                Arguments.of("a kind not analysed", "KIND", "batch/v1 Job not analysed (1 object in broken)", """
+                        apiVersion: batch/v1
+                        kind: Job
+                        metadata: {name: catalogdetail-load}
                         spec: {}
                         """),
                 Arguments.of("malformed YAML", "YAML", "malformed YAML", VS_HEAD + "  http: [\n    - route: {\n"));
