@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.productapp.mesh.config.Finding;
+import io.productapp.mesh.config.HostNames;
 import io.productapp.mesh.model.Destination;
 import io.productapp.mesh.model.DestinationRule;
 import io.productapp.mesh.model.EnvoyFilter;
@@ -164,32 +165,11 @@ final class Analyzer {
                 }
             }
         });
-        boolean found = vs.hosts().stream().anyMatch(h -> visible.stream().anyMatch(g -> hostsMatch(h, g)));
+        boolean found = vs.hosts().stream().anyMatch(h -> visible.stream().anyMatch(g -> HostNames.match(h, g)));
         if (!found) {
             add("IST0132", Finding.Level.WARNING, vs.origin(), "none of the hosts " + vs.hosts() + " is among the hosts of Gateway "
                     + reference + " " + visible + (gateway.isEmpty() ? " (not defined)" : ""));
         }
-    }
-
-    /** Istio's host.Name.Matches: equal names; a wildcard matches the names it suffixes, either way; {@code *} everything. */
-    static boolean hostsMatch(String a, String b) {
-        if (a.equals("*") || b.equals("*")) {
-            return true;
-        }
-        boolean wildA = a.startsWith("*");
-        boolean wildB = b.startsWith("*");
-        if (wildA && wildB) {
-            String suffixA = a.substring(1);
-            String suffixB = b.substring(1);
-            return suffixA.length() >= suffixB.length() ? suffixA.endsWith(suffixB) : suffixB.endsWith(suffixA);
-        }
-        if (wildA) {
-            return b.endsWith(a.substring(1));
-        }
-        if (wildB) {
-            return a.endsWith(b.substring(1));
-        }
-        return a.equals(b);
     }
 
     /**
@@ -223,7 +203,7 @@ final class Analyzer {
             if (!key.startsWith("*/")) {
                 String host = key.substring(key.indexOf('/') + 1);
                 byKey.forEach((other, everywhere) -> {
-                    if (other.startsWith("*/") && hostsMatch(other.substring(2), host)) {
+                    if (other.startsWith("*/") && HostNames.match(other.substring(2), host)) {
                         everywhere.stream().filter(vs -> !conflicting.contains(vs)).forEach(conflicting::add);
                     }
                 });

@@ -101,7 +101,12 @@ public final class CrdSchemas {
             instance.set("spec", manifest.body().get("spec"));
         }
         for (ValidationMessage message : served.compiled().validate(instance)) {
-            findings.add(Finding.error("SCHEMA", manifest, message.getMessage().replaceFirst("^\\$\\.", "")));
+            // what failed inside one alternative of a oneOf/anyOf is the library's detail: the API
+            // server reports the oneOf itself
+            String within = message.getEvaluationPath().toString();
+            if (!within.contains(".oneOf[") && !within.contains(".anyOf[")) {
+                findings.add(Finding.error("SCHEMA", manifest, asKubectl(message)));
+            }
         }
         List<String> problems = new ArrayList<>();
         walk(served.schema(), instance, "", problems);
@@ -109,6 +114,76 @@ public final class CrdSchemas {
             findings.add(Finding.error(problem.startsWith("unknown field") ? "FIELD" : "SCHEMA", manifest, problem));
         }
         return findings;
+    }
+
+    /**
+     * A schema violation as kubectl prints the API server's (field.ErrorList): the field's path,
+     * then {@code Required value}, {@code Unsupported value: "X": supported values: ...} or
+     * {@code Invalid value: V: <path> in body must be of type integer: "string"}; never the
+     * validator library's own wording.
+     */
+    static String asKubectl(ValidationMessage message) {
+        String location = message.getInstanceLocation().toString().replaceFirst("^\\$\\.?", "");
+        JsonNode value = message.getInstanceNode();
+        JsonNode keyword = message.getSchemaNode();
+        Object[] arguments = message.getArguments() == null ? new Object[0] : message.getArguments();
+        String type = message.getType();
+        return switch (type) {
+            case "required" -> (location.isEmpty() ? "" : location + ".") + message.getProperty() + ": Required value";
+            case "type" -> location + ": Invalid value: \"" + jsonType(value) + "\": " + location + " in body must be of type "
+                    + (keyword != null && keyword.isTextual() ? keyword.asText() : argument(arguments, 1)) + ": \"" + jsonType(value) + "\"";
+            case "enum" -> location + ": Unsupported value: " + render(value) + ": supported values: " + supported(keyword, arguments);
+            case "minimum", "exclusiveMinimum" -> location + ": Invalid value: " + render(value) + ": " + location
+                    + " in body should be greater than " + (type.equals("minimum") ? "or equal to " : "") + argument(arguments, 0);
+            case "maximum", "exclusiveMaximum" -> location + ": Invalid value: " + render(value) + ": " + location
+                    + " in body should be less than " + (type.equals("maximum") ? "or equal to " : "") + argument(arguments, 0);
+            case "pattern" -> location + ": Invalid value: " + render(value) + ": " + location + " in body should match '"
+                    + argument(arguments, 0) + "'";
+            case "minLength" -> location + ": Invalid value: " + render(value) + ": " + location + " in body should be at least "
+                    + argument(arguments, 0) + " chars long";
+            case "maxLength" -> location + ": Too long: may not be more than " + argument(arguments, 0) + " bytes";
+            case "minItems" -> location + ": Invalid value: " + value.size() + ": " + location + " in body should have at least "
+                    + argument(arguments, 0) + " items";
+            case "maxItems" -> location + ": Too many: " + value.size() + ": must have at most " + argument(arguments, 0) + " items";
+            case "oneOf" -> location + ": Invalid value: \"" + jsonType(value) + "\": " + location
+                    + " in body must validate one and only one schema (oneOf): set exactly one of its alternatives";
+            default -> location + ": Invalid value: " + render(value) + ": " + message.getMessage().replaceFirst("^\\$[^:]*: ", "");
+        };
+    }
+
+    private static String argument(Object[] arguments, int index) {
+        return index < arguments.length ? String.valueOf(arguments[index]) : "?";
+    }
+
+    private static String jsonType(JsonNode value) {
+        if (value == null) {
+            return "null";
+        }
+        return switch (value.getNodeType()) {
+            case STRING -> "string";
+            case NUMBER -> value.isIntegralNumber() ? "integer" : "number";
+            case BOOLEAN -> "boolean";
+            case ARRAY -> "array";
+            case OBJECT -> "object";
+            default -> "null";
+        };
+    }
+
+    /** A value as the API server quotes it: strings in quotes, numbers and booleans bare, objects by their type. */
+    private static String render(JsonNode value) {
+        if (value == null) {
+            return "null";
+        }
+        return value.isTextual() ? "\"" + value.asText() + "\"" : value.isValueNode() ? value.asText() : "\"" + jsonType(value) + "\"";
+    }
+
+    private static String supported(JsonNode keyword, Object[] arguments) {
+        if (keyword != null && keyword.isArray()) {
+            List<String> values = new ArrayList<>();
+            keyword.forEach(v -> values.add("\"" + v.asText() + "\""));
+            return String.join(", ", values);
+        }
+        return argument(arguments, 0);
     }
 
     private static void walk(JsonNode schema, JsonNode value, String path, List<String> problems) {

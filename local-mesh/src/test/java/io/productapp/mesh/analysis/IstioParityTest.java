@@ -100,6 +100,17 @@ class IstioParityTest {
                 + ", value: {name: envoy.filters.http.lua}}\n";
     }
 
+    /** A delegate: a VirtualService without hosts, which a root rule's delegate names. */
+    static final String DELEGATE = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: catalogdetail-delegate}
+            spec:
+              http:
+                - route:
+                    - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+            """;
+
     static String service(String name, String metadata, String... ports) {
         return """
                 apiVersion: v1
@@ -399,33 +410,77 @@ class IstioParityTest {
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
                         """), List.of("WEBHOOK error " + vs + ": spec.http[0].match[0].uri.regex: '(unclosed' is not a valid regular expression")),
 
+                // ---- schema errors read like kubectl's ----
+                Arguments.of("schema: a wrong type", http("""
+                        - route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+                              weight: ninety
+                        """), List.of("SCHEMA error " + vs + ": spec.http[0].route[0].weight: Invalid value: \"string\": spec.http[0].route[0].weight in body must be of type integer: \"string\"")),
+                Arguments.of("schema: an empty destination names its missing host", http("""
+                        - route:
+                            - destination: {}
+                        """), List.of("SCHEMA error " + vs + ": spec.http[0].route[0].destination.host: Required value")),
+                Arguments.of("schema: a value outside the enumeration", """
+                        apiVersion: networking.istio.io/v1
+                        kind: DestinationRule
+                        metadata: {name: catalogdetail}
+                        spec:
+                          host: catalogdetail
+                          trafficPolicy: {loadBalancer: {simple: FASTEST}}
+                          subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+                        """, List.of("SCHEMA error DestinationRule catalogdetail: spec.trafficPolicy.loadBalancer.simple: Unsupported value: \"FASTEST\": supported values: \"UNSPECIFIED\", \"LEAST_CONN\", \"RANDOM\", \"PASSTHROUGH\", \"ROUND_ROBIN\", \"LEAST_REQUEST\"")),
+                Arguments.of("schema: two alternatives of one match", http("""
+                        - match: [{uri: {exact: /a, prefix: /a}}]
+                          route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+                        """), List.of("SCHEMA error " + vs + ": spec.http[0].match[0].uri: Invalid value: \"object\": spec.http[0].match[0].uri in body must validate one and only one schema (oneOf)")),
+
                 // ---- webhook: a delegate has no hosts ----
-                Arguments.of("webhook: a delegate VirtualService without hosts is valid", """
+                Arguments.of("webhook: a delegate VirtualService without hosts is valid", DELEGATE, List.of()),
+                Arguments.of("webhook: a delegate bound to a gateway is refused", DELEGATE.replace("spec:\n", "spec:\n  gateways: [productapp-gateway]\n"), List.of("WEBHOOK error VirtualService catalogdetail-delegate: spec.gateways: delegate virtual service must have no gateways specified")),
+                Arguments.of("webhook: an empty route is no route", http("""
+                        - route: []
+                        """), List.of("WEBHOOK error " + vs + ": spec.http[0]: HTTP route, redirect or direct_response is required")),
+                Arguments.of("webhook: a root rule hands over to its delegate, with no route of its own", http("""
+                        - delegate: {name: catalogdetail-delegate}
+                        """) + "---\n" + DELEGATE, List.of()),
+                Arguments.of("webhook: a root rule with a route as well", http("""
+                        - delegate: {name: catalogdetail-delegate}
+                          route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+                        """), List.of("WEBHOOK error " + vs + ": spec.http[0]: root HTTP route  must not specify route")),
+                Arguments.of("webhook: mirror with an empty mirrors list is not both", http("""
+                        - route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+                          mirror: {host: catalogdetail, port: {number: 3000}, subset: v2}
+                          mirrors: []
+                        """), List.of()),
+                Arguments.of("webhook: hosts that match each other are duplicates, wildcards included", """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
-                        metadata: {name: catalogdetail-delegate}
+                        metadata: {name: shop}
                         spec:
-                          http:
-                            - route:
-                                - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
-                        """, List.of()),
-                Arguments.of("webhook: a delegate bound to a gateway is refused", """
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: catalogdetail-delegate}
-                        spec:
+                          hosts: ["*.example.com", shop.example.com]
                           gateways: [productapp-gateway]
                           http:
-                            - route:
-                                - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
-                        """, List.of("WEBHOOK error VirtualService catalogdetail-delegate: spec.gateways: a delegate VirtualService (no hosts) must have no gateways")),
+                            - route: [{destination: {host: frontend, port: {number: 9000}}}]
+                        """, List.of("WEBHOOK error VirtualService shop: spec.hosts: duplicate hosts in virtual service: *.example.com & shop.example.com")),
+                Arguments.of("webhook: * is not a host for the mesh", meshVs("everything", "workshop", "\"*\"", ""),
+                        List.of("WEBHOOK error VirtualService everything: spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway")),
+                Arguments.of("webhook: a negative weight", http("""
+                        - route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+                              weight: 110
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v2}
+                              weight: -10
+                        """), List.of("WEBHOOK error " + vs + ": spec.http[0].route[1].weight: weight -10 < 0")),
                 Arguments.of("webhook: a VirtualService with no rules is refused", """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
                         metadata: {name: empty}
                         spec:
                           hosts: [empty.example.com]
-                        """, List.of("WEBHOOK error VirtualService empty: spec: http, tcp or tls must be provided")));
+                        """, List.of("WEBHOOK error VirtualService empty: spec: http, tcp or tls must be provided in virtual service")));
     }
 
     @ParameterizedTest(name = "{0}")
