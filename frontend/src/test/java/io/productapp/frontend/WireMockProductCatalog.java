@@ -15,7 +15,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /** productcatalog faked by WireMock on a dynamic port; BASE_URL points at its /products/. */
 public class WireMockProductCatalog implements QuarkusTestResourceLifecycleManager {
 
-    public static final int READ_TIMEOUT_MS = 700;
+    /**
+     * The REST client's read timeout in tests: long enough for the first, cold call on a loaded
+     * 2-core machine (700 ms once turned a cold call into a 502), short enough for the slow case.
+     */
+    public static final int READ_TIMEOUT_MS = 1500;
 
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.FIELD)
