@@ -107,6 +107,9 @@ final class Analyzer {
                 destination(vs, mirror.destination(), "spec.http[" + rule.index() + "].mirror");
             }
         }
+        for (VirtualService.L4Destination l4 : vs.l4Destinations()) {
+            destination(vs, l4.destination(), l4.at());
+        }
         for (String name : vs.gateways()) {
             if (name.equals(VirtualService.MESH)) {
                 continue;
@@ -130,6 +133,12 @@ final class Analyzer {
         if (service.isEmpty()) {
             add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": host " + destination.host() + " is not a Service in namespace "
                     + vs.origin().namespace());
+            return;
+        }
+        if (!service.get().visibleFrom(vs.origin().namespace(), vs.exportTo())) {
+            add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": host " + destination.host() + " is not visible from namespace "
+                    + vs.origin().namespace() + ": Service " + service.get().namespace() + "/" + service.get().name()
+                    + " is exported to " + service.get().exportTo() + " only");
             return;
         }
         List<Integer> ports = service.get().ports().stream().map(KubeService.Port::port).toList();
@@ -228,7 +237,8 @@ final class Analyzer {
     // ---- DestinationRule, Gateway, EnvoyFilter, Service -----------------------------------------
 
     private void destinationRule(DestinationRule dr) {
-        Optional<KubeService> service = mesh.service(dr.host(), dr.origin().namespace());
+        Optional<KubeService> service = mesh.service(dr.host(), dr.origin().namespace())
+                .filter(s -> s.visibleFrom(dr.origin().namespace(), List.of()));
         if (service.isEmpty()) {
             add("IST0174", Finding.Level.WARNING, dr.origin(), "host " + dr.host() + " matches no Service in namespace "
                     + dr.origin().namespace() + ": the DestinationRule applies to nothing");

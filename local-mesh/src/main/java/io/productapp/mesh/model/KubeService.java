@@ -9,17 +9,18 @@ import java.util.Optional;
  * an {@code ExternalName} alias (which the analyzers treat apart).
  */
 public record KubeService(Origin origin, Map<String, String> selector, List<Port> ports, Map<String, String> labels,
-        boolean externalName) {
+        boolean externalName, List<String> exportTo) {
 
     public KubeService {
         selector = Map.copyOf(selector);
         ports = List.copyOf(ports);
         labels = Map.copyOf(labels);
+        exportTo = List.copyOf(exportTo);
     }
 
     /** A ClusterIP Service without labels of its own. */
     public KubeService(Origin origin, Map<String, String> selector, List<Port> ports) {
-        this(origin, selector, ports, Map.of(), false);
+        this(origin, selector, ports, Map.of(), false, List.of());
     }
 
     public String name() {
@@ -42,6 +43,22 @@ public record KubeService(Origin origin, Map<String, String> selector, List<Port
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether an object in {@code namespace} with these {@code exportTo} entries (none: its own
+     * namespace) sees this Service, as Istio scopes it: by the Service's annotation
+     * {@code networking.istio.io/exportTo} (none: everywhere; {@code .}: its own namespace).
+     */
+    public boolean visibleFrom(String namespace, List<String> referrerExportTo) {
+        List<String> scopes = exportTo.isEmpty() ? List.of("*") : exportTo.stream().map(e -> e.equals(".") ? namespace() : e).toList();
+        if (scopes.contains("*")) {
+            return true;
+        }
+        if (referrerExportTo.isEmpty()) {
+            return scopes.contains(namespace);
+        }
+        return referrerExportTo.stream().map(e -> e.equals(".") ? namespace : e).anyMatch(scopes::contains);
     }
 
     public boolean selects(Map<String, String> labels) {

@@ -64,7 +64,9 @@ final class ModelReader {
                     port.path("protocol").asText("TCP")));
         }
         return new KubeService(origin(manifest), labels(manifest.spec().path("selector")), ports,
-                labels(manifest.body().path("metadata").path("labels")), manifest.spec().path("type").asText("").equals("ExternalName"));
+                labels(manifest.body().path("metadata").path("labels")), manifest.spec().path("type").asText("").equals("ExternalName"),
+                java.util.Arrays.stream(manifest.body().path("metadata").path("annotations").path("networking.istio.io/exportTo").asText("")
+                        .split(",")).map(String::strip).filter(e -> !e.isEmpty()).toList());
     }
 
     Workload deployment(Manifest manifest) {
@@ -104,8 +106,17 @@ final class ModelReader {
         for (int i = 0; i < rules.size(); i++) {
             http.add(httpRoute(rules.get(i), i));
         }
+        List<VirtualService.L4Destination> l4 = new ArrayList<>();
+        for (String kind : List.of("tcp", "tls")) {
+            JsonNode l4Rules = spec.path(kind);
+            for (int i = 0; i < l4Rules.size(); i++) {
+                for (JsonNode destination : l4Rules.get(i).path("route")) {
+                    l4.add(new VirtualService.L4Destination("spec." + kind + "[" + i + "].route", destination(destination.path("destination"))));
+                }
+            }
+        }
         return new VirtualService(origin(manifest), strings(spec.path("hosts")), strings(spec.path("gateways")), http,
-                strings(spec.path("exportTo")));
+                strings(spec.path("exportTo")), l4);
     }
 
     private HttpRoute httpRoute(JsonNode rule, int index) {

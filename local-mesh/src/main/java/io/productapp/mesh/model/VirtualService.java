@@ -8,7 +8,8 @@ import java.util.Map;
  * A VirtualService, as the local mesh reads it: its hosts, the gateways it is bound to
  * ({@code mesh} when none is named) and its HTTP rules, in order.
  */
-public record VirtualService(Origin origin, List<String> hosts, List<String> gateways, List<HttpRoute> http, List<String> exportTo) {
+public record VirtualService(Origin origin, List<String> hosts, List<String> gateways, List<HttpRoute> http, List<String> exportTo,
+        List<L4Destination> l4Destinations) {
 
     /** Istio's name for the sidecars' gateway: a VirtualService with no {@code gateways} is bound to it. */
     public static final String MESH = "mesh";
@@ -18,6 +19,14 @@ public record VirtualService(Origin origin, List<String> hosts, List<String> gat
         gateways = gateways.isEmpty() ? List.of(MESH) : List.copyOf(gateways);
         http = List.copyOf(http);
         exportTo = List.copyOf(exportTo);
+        l4Destinations = List.copyOf(l4Destinations);
+    }
+
+    /**
+     * A destination of a tcp or tls rule, with where it is written ({@code spec.tcp[0].route}):
+     * the local mesh routes HTTP only, but the analyzers check these as Istio's do.
+     */
+    public record L4Destination(String at, Destination destination) {
     }
 
     public String name() {

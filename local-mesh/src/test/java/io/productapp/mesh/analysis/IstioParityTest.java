@@ -397,6 +397,32 @@ class IstioParityTest {
                               route: [{destination: {host: reviews, port: {number: 9080}}}]
                             - route: [{destination: {host: reviews.books.svc.cluster.local, port: {number: 9080}}}]
                         """, List.of("IST0101 error VirtualService reviews: spec.http[0].route: host reviews is not a Service in namespace workshop")),
+                Arguments.of("IST0101 and IST0112 on tcp and tls routes too", service("reviews", "", "{name: tcp, port: 9080}",
+                        "{name: tcp-admin, port: 9090}") + """
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: reviews}
+                        spec:
+                          hosts: [reviews]
+                          tcp:
+                            - match: [{port: 9080}]
+                              route: [{destination: {host: reviews}}]
+                            - route: [{destination: {host: ratings, port: {number: 9080}}}]
+                        """, List.of("IST0112 error VirtualService reviews: spec.tcp[0].route: Service reviews exposes several ports [9080, 9090]",
+                        "IST0101 error VirtualService reviews: spec.tcp[1].route: host ratings is not a Service in namespace workshop")),
+                Arguments.of("a Service exported to its own namespace is not visible from another", service("reviews",
+                        "  namespace: books\n  annotations: {networking.istio.io/exportTo: \".\"}\n", "{name: http, port: 9080}") + "---\n"
+                        + meshVs("reviews", "workshop", "reviews.example.com", "").replace("frontend.workshop.svc.cluster.local, port: {number: 9000}",
+                                "reviews.books.svc.cluster.local, port: {number: 9080}")
+                        + "---\n" + meshVs("reviews", "books", "reviews.example.org", "").replace("frontend.workshop.svc.cluster.local, port: {number: 9000}",
+                                "reviews.books.svc.cluster.local, port: {number: 9080}"),
+                        List.of("IST0101 error VirtualService reviews: spec.http[0].route: host reviews.books.svc.cluster.local is not visible from namespace workshop")),
+                Arguments.of("a Service exported to the namespaces a VirtualService is exported to is visible", service("reviews",
+                        "  namespace: books\n  annotations: {networking.istio.io/exportTo: \"shop,books\"}\n", "{name: http, port: 9080}") + "---\n"
+                        + meshVs("reviews", "workshop", "reviews.example.com", "  exportTo: [shop]\n").replace(
+                                "frontend.workshop.svc.cluster.local, port: {number: 9000}", "reviews.books.svc.cluster.local, port: {number: 9080}"),
+                        List.of()),
                 Arguments.of("explicit nulls are absent, as the API server prunes them", http("""
                         - match: [{uri: {prefix: /}, headers: {x-a: null}, name: null}]
                           fault: null
