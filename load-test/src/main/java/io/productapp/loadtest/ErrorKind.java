@@ -21,6 +21,15 @@ final class ErrorKind {
      * host, no route to it, a timeout, a connection reset or closed before the answer; anything else
      * by its own class name.
      */
+    /**
+     * The JDK's NIO sockets report a peer's reset and a write to a closed connection as a plain
+     * IOException, with only these messages to tell them.
+     */
+    private static boolean isJdkReset(Throwable t) {
+        return t.getClass() == java.io.IOException.class && t.getMessage() != null
+                && (t.getMessage().equals("Broken pipe") || t.getMessage().startsWith("Connection reset"));
+    }
+
     static String of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectTimeoutException) {
@@ -39,7 +48,7 @@ final class ErrorKind {
                     || t instanceof io.netty.handler.timeout.TimeoutException) {
                 return "timeout";
             }
-            if (t instanceof HttpClosedException || t instanceof SocketException) {
+            if (t instanceof HttpClosedException || t instanceof SocketException || isJdkReset(t)) {
                 return "reset";
             }
         }

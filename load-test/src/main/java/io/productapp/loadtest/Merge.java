@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,30 +42,58 @@ public final class Merge {
 
     /**
      * The reports in {@code files}: each holds one or more {@code productapp-loadtest/1} documents
-     * (one per worker: {@code kubectl logs} of several pods into one file works).
+     * (one per worker: {@code kubectl logs} of several pods into one file works). A file that is
+     * not JSON as a whole is read line by line, as kubectl logs writes it: each line that opens
+     * with '{' is a document, and other lines (a worker's or the JVM's messages on standard error,
+     * which kubectl logs mixes in) are skipped, each told to {@code notes}.
      *
      * @throws IllegalArgumentException naming the file, when one is not such a document or cannot be merged
      */
-    public static List<Part> read(List<Path> files) throws IOException {
+    public static List<Part> read(List<Path> files, Consumer<String> notes) throws IOException {
         List<Part> parts = new ArrayList<>();
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException(file + ": no such file");
             }
-            int index = 0;
+            List<Part> found = new ArrayList<>();
             try (MappingIterator<JsonNode> documents = JSON.readerFor(JsonNode.class).readValues(file.toFile())) {
                 while (documents.hasNextValue()) {
-                    index++;
-                    parts.add(part(file + (index > 1 ? " (document " + index + ")" : ""), documents.nextValue()));
+                    found.add(part(file + (found.isEmpty() ? "" : " (document " + (found.size() + 1) + ")"), documents.nextValue()));
                 }
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException(file + ": not a JSON report: " + e.getOriginalMessage());
+                found = byLine(file, notes, e);
             }
-            if (index == 0) {
+            if (found.isEmpty()) {
                 throw new IllegalArgumentException(file + ": empty, no report in it");
             }
+            parts.addAll(found);
         }
         return parts;
+    }
+
+    private static List<Part> byLine(Path file, Consumer<String> notes, JsonProcessingException whole) throws IOException {
+        List<Part> found = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.startsWith("{")) {
+                JsonNode document;
+                try {
+                    document = JSON.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalArgumentException(file + ":" + (i + 1) + ": not a JSON report: " + e.getOriginalMessage());
+                }
+                found.add(part(file + ":" + (i + 1), document));
+            } else if (!line.isEmpty()) {
+                skipped.add(file + ":" + (i + 1) + ": not a report, skipped: " + (line.length() > 100 ? line.substring(0, 100) + "..." : line));
+            }
+        }
+        if (found.isEmpty() && !skipped.isEmpty()) {
+            throw new IllegalArgumentException(file + ": not a JSON report: " + whole.getOriginalMessage());
+        }
+        skipped.forEach(notes);
+        return found;
     }
 
     private static Part part(String source, JsonNode document) {

@@ -106,7 +106,7 @@ public final class RateProfile {
                 Stage s = stages.get(stage);
                 double length = s.length().toNanos() / 1e9;
                 double count = (s.startRate() + s.endRate()) / 2 * length;
-                if (countBefore + count >= target - 1e-9 * target) {
+                if (countBefore + count >= target - 1e-6) { // rounding of the integral, not of the count
                     n += stride;
                     double t = timeBefore + within(s, length, Math.max(0, target - countBefore));
                     return Math.round(Math.min(t, timeBefore + length) * 1e9);

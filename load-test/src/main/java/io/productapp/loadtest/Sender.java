@@ -45,6 +45,7 @@ final class Sender extends AbstractVerticle {
     private HttpClient client;
     private SplittableRandom random;
     private boolean stopping;
+    private boolean finished;
     private int active;
 
     /**
@@ -76,13 +77,18 @@ final class Sender extends AbstractVerticle {
         long timeout = plan.requestTimeout().toMillis();
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout)), new PoolOptions().setHttp1MaxSize(pool));
+        // A connection's failure reaches the request it carried (and is counted there); without a
+        // handler of its own Vert.x would also log it, a line that kubectl logs mixes into the JSON.
+        client.connectionHandler(connection -> connection.exceptionHandler(failure -> { }));
         for (URI target : plan.targets()) {
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(target.toString())
                     .setIdleTimeout(timeout);
             plan.headers().forEach(options::addHeader);
             requests.add(options);
         }
-        if (plan.duration() != null) {
+        // The open model's schedule ends by itself, its last arrival at the very end: a stop timer
+        // due at the same instant could drop it. The closed model stops at the duration.
+        if (plan.duration() != null && plan.model() instanceof LoadPlan.Closed) {
             long remaining = Math.max(1, plan.duration().toMillis() - (System.nanoTime() - start) / 1_000_000);
             vertx.setTimer(remaining, id -> stopping = true);
         }
@@ -231,7 +237,12 @@ final class Sender extends AbstractVerticle {
         stats.response(bucket, response.statusCode(), end - intended, end - actual, body.length());
     }
 
+    /** This sender is done (once, however many paths lead here). */
     private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
         if (running.decrementAndGet() == 0) {
             done.complete(null);
         }

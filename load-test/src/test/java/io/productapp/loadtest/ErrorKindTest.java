@@ -42,6 +42,9 @@ class ErrorKindTest {
                 Arguments.of(new SocketException("Connection reset"), "reset"),
                 Arguments.of(new NoRouteToHostException("No route to host"), "no route to host"),
                 Arguments.of(new IllegalStateException(new SocketException("Connection reset")), "reset"),
+                Arguments.of(new java.io.IOException("Broken pipe"), "reset"),
+                Arguments.of(new java.io.IOException("Connection reset by peer"), "reset"),
+                Arguments.of(new java.io.IOException("No space left on device"), "IOException"),
                 Arguments.of(new NotATimeoutException(), "NotATimeoutException"),
                 Arguments.of(new IllegalStateException("connection reset, timeout"), "IllegalStateException"));
     }

@@ -260,9 +260,13 @@ class MergeTest {
                 assertThat(report.get("model").asText()).contains("worker " + w + "/3");
                 assertThat(report.get("requests").asLong()).isBetween(166L, 167L);
             }
+            // kubectl logs mixes in what a pod wrote to standard error: such lines are skipped, and said
+            Files.writeString(open, "OpenJDK 64-Bit Server VM warning: a line that is no report\n",
+                    java.nio.file.StandardOpenOption.APPEND);
             Path merged = dir.resolve("merged.json");
             CommandLineTest.Run run = cli("merge", open.toString(), "--json", merged.toString());
             assertThat(run.exit()).as(run.out() + run.err()).isZero();
+            assertThat(run.err()).contains(open + ":4: not a report, skipped: OpenJDK 64-Bit Server VM warning");
             assertThat(JSON.readTree(merged.toFile()).get("report").get("requests").asLong()).isEqualTo(500);
             Path mergedClosed = dir.resolve("merged-closed.json");
             assertThat(cli("merge", closed.toString(), "--json", mergedClosed.toString()).exit()).isZero();

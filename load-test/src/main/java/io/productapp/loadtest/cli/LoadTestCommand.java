@@ -124,6 +124,9 @@ public final class LoadTestCommand implements Callable<Integer> {
     private PrintStream err = System.err;
 
     public static void main(String[] args) {
+        // Vert.x and Netty log through java.util.logging to standard error; what they would say is
+        // counted in the report, and a worker's standard error is part of its kubectl logs.
+        java.util.logging.LogManager.getLogManager().reset();
         System.exit(execute(args, System.out, System.err));
     }
 

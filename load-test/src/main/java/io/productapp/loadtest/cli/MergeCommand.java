@@ -44,7 +44,7 @@ final class MergeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         reporting.validate();
-        List<Merge.Part> parts = Merge.read(files);
+        List<Merge.Part> parts = Merge.read(files, note -> err.println("loadtest: " + note));
         Report merged = Merge.of(parts);
         err.println("loadtest: merged " + parts.size() + " reports from " + files.size() + " file(s)");
         return reporting.conclude(merged, out, err, false);

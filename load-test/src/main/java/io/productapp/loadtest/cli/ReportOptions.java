@@ -79,7 +79,7 @@ final class ReportOptions {
             HtmlReport.write(html, report, results, exit);
             err.println("loadtest: HTML report written to " + html);
         }
-        if (exit == Checks.EXIT_RUN_ERROR) {
+        if (exit == Checks.EXIT_RUN_ERROR && !(quiet && jsonToStdout())) { // the JSON line says it then
             err.println("loadtest: nothing answered: " + report.requests() + " requests, " + report.transportErrors()
                     + " failed (" + report.errors().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
                             .collect(Collectors.joining(", ")) + ")");
