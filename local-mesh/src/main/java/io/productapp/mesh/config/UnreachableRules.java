@@ -145,7 +145,7 @@ final class UnreachableRules {
 
     private static boolean isDefault(JsonNode value) {
         return value.isNull() || (value.isBoolean() && !value.asBoolean()) || (value.isNumber() && value.asDouble() == 0)
-                || (value.isTextual() && value.asText().isEmpty()) || (value.isArray() && value.isEmpty());
+                || (value.isTextual() && value.asText().isEmpty()) || (value.isContainerNode() && value.isEmpty());
     }
 
     /** An HTTP match with a URI prefix, as the overlap pass sees it: conditions as "exact:v", "prefix:v" or "" (regex, absent). */

@@ -177,6 +177,10 @@ class IstioParityTest {
                         List.of("IST0130 warning " + vs + ": spec.http[1]: VirtualService rule #1 not used (all matches used by prior rules)",
                                 "IST0131 info " + vs + ": spec.http[1].match[0]: VirtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0)",
                                 "IST0131 info " + vs + ": spec.http[1].match[1]: VirtualService rule #1 match \"again\" is not used (duplicate/overlapping match in rule #0)")),
+                Arguments.of("http: an empty header map is no header condition", http("- match: [{uri: {prefix: /a}, headers: {}}]\n" + route("v1")
+                                + "- match: [{uri: {prefix: /a}}]\n" + route("v2")),
+                        List.of("IST0130 warning " + vs + ": spec.http[1]: VirtualService rule #1 not used (all matches used by prior rules)",
+                                "IST0131 info " + vs + ": spec.http[1].match[0]: VirtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0)")),
                 Arguments.of("http: a match repeated within one rule's own list, names as Istio prints them",
                         http("- name: main\n  match: [{uri: {exact: /a}}, {uri: {exact: /a}, ignoreUriCase: false}]\n" + route("v1")),
                         List.of("IST0131 info " + vs + ": spec.http[0].match[1]: VirtualService rule \"main\" match #1 is not used (duplicate/overlapping match in rule \"main\")")),
@@ -442,6 +446,11 @@ class IstioParityTest {
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
                               weight: ninety
                         """), List.of("SCHEMA error " + vs + ": spec.http[0].route[0].weight: Invalid value: \"string\": spec.http[0].route[0].weight in body must be of type integer: \"string\"")),
+                Arguments.of("schema: a mapping where a list belongs is one error, not a crash", http("""
+                        - match: {uri: {prefix: /v1}}
+                          route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
+                        """), List.of("SCHEMA error " + vs + ": spec.http[0].match: Invalid value: \"object\": spec.http[0].match in body must be of type array: \"object\"")),
                 Arguments.of("schema: an empty destination names its missing host", http("""
                         - route:
                             - destination: {}
