@@ -129,7 +129,7 @@ final class Analyzer {
             add("IST0101", Finding.Level.ERROR, vs.origin(), "subset " + destination.subset()
                     + " is not defined in any DestinationRule for host " + destination.host());
         }
-        Optional<KubeService> service = mesh.service(destination.host(), vs.origin().namespace());
+        Optional<KubeService> service = mesh.destinationService(destination.host(), vs.origin().namespace());
         if (service.isEmpty()) {
             add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": host " + destination.host() + " is not a Service in namespace "
                     + vs.origin().namespace());
@@ -199,7 +199,7 @@ final class Analyzer {
                     : vs.exportTo().stream().map(e -> e.equals(".") ? namespace : e).distinct().toList();
             for (String host : vs.hosts()) {
                 for (String scope : scopes) {
-                    List<VirtualService> group = byKey.computeIfAbsent(scope + "/" + fqdn(namespace, host), k -> new ArrayList<>());
+                    List<VirtualService> group = byKey.computeIfAbsent(scope + "/" + MeshConfig.resolveHost(host, namespace), k -> new ArrayList<>());
                     if (!group.contains(vs)) {
                         group.add(vs);
                     }
@@ -229,15 +229,11 @@ final class Analyzer {
         });
     }
 
-    /** Istio's ConvertHostToFQDN: a name without a dot (and not a wildcard) is the namespace's Service; any other as written. */
-    static String fqdn(String namespace, String host) {
-        return host.contains(".") || host.startsWith("*") ? host : host + "." + namespace + ".svc.cluster.local";
-    }
 
     // ---- DestinationRule, Gateway, EnvoyFilter, Service -----------------------------------------
 
     private void destinationRule(DestinationRule dr) {
-        Optional<KubeService> service = mesh.service(dr.host(), dr.origin().namespace())
+        Optional<KubeService> service = mesh.destinationService(dr.host(), dr.origin().namespace())
                 .filter(s -> s.visibleFrom(dr.origin().namespace(), List.of()));
         if (service.isEmpty()) {
             add("IST0174", Finding.Level.WARNING, dr.origin(), "host " + dr.host() + " matches no Service in namespace "

@@ -27,6 +27,8 @@ public final class WebhookRules {
         switch (manifest.kind()) {
             case "VirtualService" -> virtualService(manifest, findings);
             case "DestinationRule" -> destinationRule(manifest, findings);
+            case "Gateway" -> gateway(manifest, findings);
+            case "EnvoyFilter" -> envoyFilter(manifest, findings);
             default -> {
             }
         }
@@ -213,6 +215,148 @@ public final class WebhookRules {
                 if (total != 100) {
                     findings.add(Finding.error("WEBHOOK", dr, "localityLbSetting.distribute from " + distribute.path("from").asText()
                             + ": weights must total 100, got " + total));
+                }
+            }
+        }
+    }
+
+    private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern WILDCARD_DOMAIN = Pattern.compile("\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*");
+    /** Protocols Istio parses (protocol.Parse), upper-cased; TLS ones and HTTP ones among them. */
+    private static final Set<String> PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTPS", "HTTP_PROXY", "GRPC", "GRPC-WEB", "TCP", "TLS", "UDP",
+            "MONGO", "REDIS", "MYSQL");
+    private static final Set<String> TLS_PROTOCOLS = Set.of("HTTPS", "TLS");
+    private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB");
+
+    /** Istio's ValidateGateway: a DNS-label name, servers with hosts in ns/host form, valid ports, TLS where the protocol needs it. */
+    private static void gateway(Manifest gw, List<Finding> findings) {
+        if (!DNS1123_LABEL.matcher(gw.name()).matches()) {
+            findings.add(Finding.error("WEBHOOK", gw, "metadata.name: invalid gateway name: \"" + gw.name() + "\" (a DNS-1123 label, no dots)"));
+        }
+        JsonNode servers = gw.spec().path("servers");
+        if (servers.size() == 0) {
+            findings.add(Finding.error("WEBHOOK", gw, "spec.servers: gateway must have at least one server"));
+        }
+        Set<String> portNames = new HashSet<>();
+        for (int i = 0; i < servers.size(); i++) {
+            String at = "spec.servers[" + i + "]";
+            JsonNode server = servers.get(i);
+            JsonNode hosts = server.path("hosts");
+            if (hosts.size() == 0) {
+                findings.add(Finding.error("WEBHOOK", gw, at + ".hosts: server config must contain at least one host"));
+            }
+            for (JsonNode host : hosts) {
+                String problem = namespaceSlashHost(host.asText());
+                if (problem != null) {
+                    findings.add(Finding.error("WEBHOOK", gw, at + ".hosts: " + problem));
+                }
+            }
+            JsonNode port = server.path("port");
+            String protocol = port.path("protocol").asText("").toUpperCase(java.util.Locale.ROOT);
+            if (!PROTOCOLS.contains(protocol)) {
+                findings.add(Finding.error("WEBHOOK", gw, at + ".port.protocol: invalid protocol \"" + port.path("protocol").asText("")
+                        + "\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP"));
+            }
+            long number = port.path("number").asLong(0);
+            if (number < 1 || number > 65535) {
+                findings.add(Finding.error("WEBHOOK", gw, at + ".port.number: port number " + number + " must be in the range 1..65535"));
+            }
+            if (port.path("targetPort").asLong(0) > 0) {
+                findings.add(Finding.error("WEBHOOK", gw, at + ".port.targetPort: targetPort has no impact on Gateways"));
+            }
+            if (!portNames.add(port.path("name").asText(""))) {
+                findings.add(Finding.error("WEBHOOK", gw, at + ".port.name: port names in servers must be unique: duplicate name "
+                        + port.path("name").asText("")));
+            }
+            JsonNode tls = server.path("tls");
+            if (TLS_PROTOCOLS.contains(protocol) && tls.isMissingNode()) {
+                findings.add(Finding.error("WEBHOOK", gw, at + ": server must have TLS settings for HTTPS/TLS protocols"));
+            } else if (PROTOCOLS.contains(protocol) && !TLS_PROTOCOLS.contains(protocol) && !tls.isMissingNode()) {
+                boolean redirectOnly = tls.size() == 1 && tls.has("httpsRedirect");
+                if (!HTTP_PROTOCOLS.contains(protocol)) {
+                    findings.add(Finding.error("WEBHOOK", gw, at + ".tls: server cannot have TLS settings for non HTTPS/TLS ports"));
+                } else if (!redirectOnly) {
+                    findings.add(Finding.error("WEBHOOK", gw, at + ".tls: server cannot have TLS settings for plain text HTTP ports"));
+                }
+            }
+            if (!HTTP_PROTOCOLS.contains(protocol) && tls.path("httpsRedirect").asBoolean(false)) {
+                findings.add(Finding.warning("WEBHOOK", gw, at + ".tls.httpsRedirect: tls.httpsRedirect should only be used with http servers"));
+            }
+        }
+    }
+
+    /** A server host: {@code [namespace/]host}, the namespace {@code *}, {@code .} or a DNS label, the host a (wildcard) domain. */
+    private static String namespaceSlashHost(String text) {
+        int slash = text.indexOf('/');
+        String namespace = slash < 0 ? null : text.substring(0, slash);
+        String host = text.substring(slash + 1);
+        if (namespace != null && !namespace.equals("*") && !namespace.equals(".") && !DNS1123_LABEL.matcher(namespace).matches()) {
+            return "host " + text + ": the namespace must be *, . or a DNS-1123 label";
+        }
+        if (host.contains("/") || !WILDCARD_DOMAIN.matcher(host).matches()) {
+            return "host " + text + ": '" + host + "' is not a domain name, a wildcard domain (*.example.com) or *";
+        }
+        return null;
+    }
+
+    /**
+     * Istio's EnvoyFilter webhook (validation/envoyfilter): each configPatch needs applyTo, a patch
+     * with an operation and, but for REMOVE, a value; its match must suit what it applies to
+     * (listener, route configuration or cluster), and a filter match needs a name.
+     */
+    private static void envoyFilter(Manifest ef, List<Finding> findings) {
+        JsonNode patches = ef.spec().path("configPatches");
+        for (int i = 0; i < patches.size(); i++) {
+            String at = "spec.configPatches[" + i + "]: Envoy filter: ";
+            JsonNode patch = patches.get(i);
+            JsonNode match = patch.path("match");
+            if (match.path("context").asText("").equals("WAYPOINT")) {
+                continue;
+            }
+            String applyTo = patch.path("applyTo").asText("INVALID");
+            String operation = patch.path("patch").path("operation").asText("INVALID");
+            String missing = applyTo.equals("INVALID") ? "missing applyTo"
+                    : !patch.has("patch") ? "missing patch"
+                    : operation.equals("INVALID") ? "missing patch operation"
+                    : !operation.equals("REMOVE") && !patch.path("patch").has("value") ? "missing patch value for non-remove operation" : null;
+            if (missing != null) {
+                findings.add(Finding.error("WEBHOOK", ef, at + missing));
+                continue;
+            }
+            boolean typed = match.has("listener") || match.has("routeConfiguration") || match.has("cluster");
+            switch (applyTo) {
+                case "LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER" -> {
+                    if (typed && !match.has("listener")) {
+                        findings.add(Finding.error("WEBHOOK", ef, at + "applyTo for listener class objects cannot have non listener match"));
+                        continue;
+                    }
+                    JsonNode filter = match.path("listener").path("filterChain").path("filter");
+                    if (!filter.isMissingNode()) {
+                        if (applyTo.equals("LISTENER") || applyTo.equals("FILTER_CHAIN")) {
+                            findings.add(Finding.warning("WEBHOOK", ef, at + "filter match has no effect when used with " + applyTo));
+                        }
+                        String problem = filter.path("name").asText("").isEmpty() ? "filter match has no name to match on"
+                                : !filter.has("subFilter") ? null
+                                : !applyTo.equals("HTTP_FILTER") ? "subfilter match can be used with applyTo HTTP_FILTER only"
+                                : !Set.of("envoy.filters.network.http_connection_manager", "envoy.http_connection_manager")
+                                        .contains(filter.path("name").asText()) ? "subfilter match requires filter match with envoy.filters.network.http_connection_manager"
+                                : filter.path("subFilter").path("name").asText("").isEmpty() ? "subfilter match has no name to match on" : null;
+                        if (problem != null) {
+                            findings.add(Finding.error("WEBHOOK", ef, at + problem));
+                        }
+                    }
+                }
+                case "ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE" -> {
+                    if (typed && !match.has("routeConfiguration")) {
+                        findings.add(Finding.error("WEBHOOK", ef, at + "applyTo for http route class objects cannot have non route configuration match"));
+                    }
+                }
+                case "CLUSTER" -> {
+                    if (typed && !match.has("cluster")) {
+                        findings.add(Finding.error("WEBHOOK", ef, at + "applyTo for cluster class objects cannot have non cluster match"));
+                    }
+                }
+                default -> {
                 }
             }
         }

@@ -120,6 +120,16 @@ public final class MeshConfig {
         return Optional.ofNullable(service);
     }
 
+    /**
+     * The Service a destination host names, as Istio resolves it (ResolveShortnameToFQDN): a short
+     * name is the Service of that name in {@code namespace}, any other name must be its FQDN
+     * ({@code catalogdetail.workshop} names no Service, unlike in a request's Host header).
+     */
+    public Optional<KubeService> destinationService(String host, String namespace) {
+        KubeService service = servicesByName.get(resolveHost(host, namespace));
+        return service != null && service.fqdn().equals(resolveHost(host, namespace)) ? Optional.of(service) : Optional.empty();
+    }
+
     /** A host as Envoy compares it: without port and trailing dot, in lower case. */
     public static String normalizeHost(String host) {
         String h = host.toLowerCase(Locale.ROOT);

@@ -265,7 +265,7 @@ public final class Router {
 
     private WeightedCluster cluster(Destination destination, int weight, HeaderOperations headers, VirtualService vs,
             RouteRequest request) {
-        Optional<KubeService> service = config.service(destination.host(), vs.origin().namespace());
+        Optional<KubeService> service = config.destinationService(destination.host(), vs.origin().namespace());
         if (service.isEmpty()) {
             return new WeightedCluster(null, weight, headers, "no Service " + destination.host());
         }

@@ -274,6 +274,16 @@ class IstioParityTest {
                           subsets: [{name: v1-again, labels: {version: v1}}]
                         ---
                         """ + http("- " + route("v1-again").substring(2)), List.of()),
+                Arguments.of("IST0101: a partly qualified host names no Service (short names and FQDNs do)",
+                        http("- route:\n    - destination: {host: catalogdetail.workshop, port: {number: 3000}}\n"),
+                        List.of("IST0101 error " + vs + ": spec.http[0].route: host catalogdetail.workshop is not a Service in namespace workshop")),
+                Arguments.of("IST0174: a DestinationRule for a partly qualified host", """
+                        apiVersion: networking.istio.io/v1
+                        kind: DestinationRule
+                        metadata: {name: catalogdetail-partial}
+                        spec:
+                          host: catalogdetail.workshop
+                        """, List.of("IST0174 warning DestinationRule catalogdetail-partial: host catalogdetail.workshop matches no Service")),
                 Arguments.of("DestinationRule host that is no Service: IST0174, a warning", """
                         apiVersion: networking.istio.io/v1
                         kind: DestinationRule
@@ -469,6 +479,56 @@ class IstioParityTest {
                           route:
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
                         """), List.of("SCHEMA error " + vs + ": spec.http[0].match[0].uri: Invalid value: \"object\": spec.http[0].match[0].uri in body must validate one and only one schema (oneOf)")),
+
+                // ---- the Gateway and EnvoyFilter webhooks ----
+                Arguments.of("Gateway webhook: a name with a dot", """
+                        apiVersion: networking.istio.io/v1
+                        kind: Gateway
+                        metadata: {name: shop.gateway}
+                        spec:
+                          selector: {istio: ingressgateway}
+                          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+                        """, List.of("WEBHOOK error Gateway shop.gateway: metadata.name: invalid gateway name: \"shop.gateway\"")),
+                Arguments.of("Gateway webhook: TLS where the protocol needs it, and only there; unique port names", """
+                        apiVersion: networking.istio.io/v1
+                        kind: Gateway
+                        metadata: {name: shop-gateway}
+                        spec:
+                          selector: {istio: ingressgateway}
+                          servers:
+                            - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com]}
+                            - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: shop}}
+                            - {port: {number: 8080, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {httpsRedirect: true}}
+                        """, List.of("WEBHOOK error Gateway shop-gateway: spec.servers[0]: server must have TLS settings for HTTPS/TLS protocols",
+                        "WEBHOOK error Gateway shop-gateway: spec.servers[1].tls: server cannot have TLS settings for plain text HTTP ports",
+                        "WEBHOOK error Gateway shop-gateway: spec.servers[2].port.name: port names in servers must be unique: duplicate name http")),
+                Arguments.of("Gateway webhook: server hosts as namespace/host", """
+                        apiVersion: networking.istio.io/v1
+                        kind: Gateway
+                        metadata: {name: shop-gateway}
+                        spec:
+                          selector: {istio: ingressgateway}
+                          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["./shop.example.com", "*/*", "Shop_NS/x.example.com"]}]
+                        """, List.of("WEBHOOK error Gateway shop-gateway: spec.servers[0].hosts: host Shop_NS/x.example.com: the namespace must be *, . or a DNS-1123 label")),
+                Arguments.of("EnvoyFilter webhook: a non-REMOVE patch needs a value", envoyFilter("""
+                        - applyTo: HTTP_FILTER
+                          match: {context: SIDECAR_OUTBOUND}
+                          patch: {operation: INSERT_FIRST}
+                        """, ""), List.of("WEBHOOK error EnvoyFilter ef: spec.configPatches[0]: Envoy filter: missing patch value for non-remove operation")),
+                Arguments.of("EnvoyFilter webhook: the match must suit what the patch applies to", envoyFilter("""
+                        - applyTo: CLUSTER
+                          match: {context: SIDECAR_OUTBOUND, listener: {portNumber: 3000}}
+                          patch: {operation: MERGE, value: {connect_timeout: 1s}}
+                        - applyTo: HTTP_FILTER
+                          match: {context: SIDECAR_OUTBOUND, listener: {filterChain: {filter: {subFilter: {name: envoy.filters.http.router}}}}}
+                          patch: {operation: INSERT_FIRST, value: {name: envoy.filters.http.lua}}
+                        - applyTo: NETWORK_FILTER
+                          match: {context: SIDECAR_OUTBOUND, listener: {filterChain: {filter: {name: envoy.filters.network.http_connection_manager, subFilter: {name: envoy.filters.http.router}}}}}
+                          patch: {operation: MERGE, value: {name: envoy.filters.network.http_connection_manager}}
+                        """, "  priority: 1\n"),
+                        List.of("WEBHOOK error EnvoyFilter ef: spec.configPatches[0]: Envoy filter: applyTo for cluster class objects cannot have non cluster match",
+                                "WEBHOOK error EnvoyFilter ef: spec.configPatches[1]: Envoy filter: filter match has no name to match on",
+                                "WEBHOOK error EnvoyFilter ef: spec.configPatches[2]: Envoy filter: subfilter match can be used with applyTo HTTP_FILTER only")),
 
                 // ---- webhook: a delegate has no hosts ----
                 Arguments.of("webhook: a delegate VirtualService without hosts is valid", DELEGATE, List.of()),

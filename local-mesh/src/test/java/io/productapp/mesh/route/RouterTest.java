@@ -254,6 +254,9 @@ class RouterTest {
                 c("a destination host that is no Service", "503, flag NC", vs("""
                         - route: [{destination: {host: reviews, port: {number: 9080}}}]
                         """), pc, "catalogdetail", page, NONE, "503 NC"),
+                c("a destination host partly qualified", "503, flag NC: Istio resolves short names and FQDNs only", vs("""
+                        - route: [{destination: {host: catalogdetail.workshop, port: {number: 3000}}}]
+                        """), pc, "catalogdetail", page, NONE, "503 NC"),
                 c("rewrite.uri after a prefix match", "the matched prefix replaced", vs("""
                         - match: [{uri: {prefix: /api/}}]
                           rewrite: {uri: /}
