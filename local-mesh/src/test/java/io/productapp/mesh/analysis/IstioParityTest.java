@@ -84,6 +84,17 @@ class IstioParityTest {
                 """.formatted(hosts, gateways);
     }
 
+    /** A Gateway on the ingress gateway pods with these {@code servers: ...} lines. */
+    static String gateway(String name, String servers) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: %s}
+                spec:
+                  selector: {istio: ingressgateway}
+                %s""".formatted(name, servers.stripTrailing().indent(2));
+    }
+
     static String envoyFilter(String patches, String priority) {
         return """
                 apiVersion: networking.istio.io/v1alpha3
@@ -481,35 +492,20 @@ class IstioParityTest {
                         """), List.of("SCHEMA error " + vs + ": spec.http[0].match[0].uri: Invalid value: \"object\": spec.http[0].match[0].uri in body must validate one and only one schema (oneOf)")),
 
                 // ---- the Gateway and EnvoyFilter webhooks ----
-                Arguments.of("Gateway webhook: a name with a dot", """
-                        apiVersion: networking.istio.io/v1
-                        kind: Gateway
-                        metadata: {name: shop.gateway}
-                        spec:
-                          selector: {istio: ingressgateway}
-                          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
-                        """, List.of("WEBHOOK error Gateway shop.gateway: metadata.name: invalid gateway name: \"shop.gateway\"")),
-                Arguments.of("Gateway webhook: TLS where the protocol needs it, and only there; unique port names", """
-                        apiVersion: networking.istio.io/v1
-                        kind: Gateway
-                        metadata: {name: shop-gateway}
-                        spec:
-                          selector: {istio: ingressgateway}
-                          servers:
-                            - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com]}
-                            - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: shop}}
-                            - {port: {number: 8080, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {httpsRedirect: true}}
-                        """, List.of("WEBHOOK error Gateway shop-gateway: spec.servers[0]: server must have TLS settings for HTTPS/TLS protocols",
+                Arguments.of("Gateway webhook: a name with a dot", gateway("shop.gateway", """
+                        servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+                        """), List.of("WEBHOOK error Gateway shop.gateway: metadata.name: invalid gateway name: \"shop.gateway\"")),
+                Arguments.of("Gateway webhook: TLS where the protocol needs it, and only there; unique port names", gateway("shop-gateway", """
+                        servers:
+                          - {port: {number: 443, name: https, protocol: HTTPS}, hosts: [shop.example.com]}
+                          - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {mode: SIMPLE, credentialName: shop}}
+                          - {port: {number: 8080, name: http, protocol: HTTP}, hosts: [shop.example.com], tls: {httpsRedirect: true}}
+                        """), List.of("WEBHOOK error Gateway shop-gateway: spec.servers[0]: server must have TLS settings for HTTPS/TLS protocols",
                         "WEBHOOK error Gateway shop-gateway: spec.servers[1].tls: server cannot have TLS settings for plain text HTTP ports",
                         "WEBHOOK error Gateway shop-gateway: spec.servers[2].port.name: port names in servers must be unique: duplicate name http")),
-                Arguments.of("Gateway webhook: server hosts as namespace/host", """
-                        apiVersion: networking.istio.io/v1
-                        kind: Gateway
-                        metadata: {name: shop-gateway}
-                        spec:
-                          selector: {istio: ingressgateway}
-                          servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["./shop.example.com", "*/*", "Shop_NS/x.example.com"]}]
-                        """, List.of("WEBHOOK error Gateway shop-gateway: spec.servers[0].hosts: host Shop_NS/x.example.com: the namespace must be *, . or a DNS-1123 label")),
+                Arguments.of("Gateway webhook: server hosts as namespace/host", gateway("shop-gateway", """
+                        servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["./shop.example.com", "*/*", "Shop_NS/x.example.com"]}]
+                        """), List.of("WEBHOOK error Gateway shop-gateway: spec.servers[0].hosts: host Shop_NS/x.example.com: the namespace must be *, . or a DNS-1123 label")),
                 Arguments.of("EnvoyFilter webhook: a non-REMOVE patch needs a value", envoyFilter("""
                         - applyTo: HTTP_FILTER
                           match: {context: SIDECAR_OUTBOUND}
