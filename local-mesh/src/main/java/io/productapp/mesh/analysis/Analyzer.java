@@ -20,6 +20,7 @@ import io.productapp.mesh.model.Gateway;
 import io.productapp.mesh.model.KubeService;
 import io.productapp.mesh.model.MeshConfig;
 import io.productapp.mesh.model.Origin;
+import io.productapp.mesh.model.ServiceEntry;
 import io.productapp.mesh.model.VirtualService;
 import io.productapp.mesh.model.VirtualService.HttpRoute;
 import io.productapp.mesh.model.VirtualService.Mirror;
@@ -131,8 +132,13 @@ final class Analyzer {
         }
         Optional<KubeService> service = mesh.destinationService(destination.host(), vs.origin().namespace());
         if (service.isEmpty()) {
-            add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": host " + destination.host() + " is not a Service in namespace "
-                    + vs.origin().namespace());
+            Optional<ServiceEntry> entry = mesh.serviceEntry(destination.host(), vs.origin().namespace(), vs.exportTo());
+            if (entry.isEmpty()) {
+                add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": host " + destination.host() + " is not a Service in namespace "
+                        + vs.origin().namespace() + " nor a ServiceEntry's host");
+            } else {
+                ports(vs, destination, at, "ServiceEntry " + entry.get().origin().name(), entry.get().ports());
+            }
             return;
         }
         if (!service.get().visibleFrom(vs.origin().namespace(), vs.exportTo())) {
@@ -141,15 +147,19 @@ final class Analyzer {
                     + " is exported to " + service.get().exportTo() + " only");
             return;
         }
-        List<Integer> ports = service.get().ports().stream().map(KubeService.Port::port).toList();
+        ports(vs, destination, at, "Service " + service.get().name(), service.get().ports().stream().map(KubeService.Port::port).toList());
+    }
+
+    /** IST0101 for a port the destination's Service or ServiceEntry lacks; IST0112 for none when it has several. */
+    private void ports(VirtualService vs, Destination destination, String at, String owner, List<Integer> ports) {
         if (destination.port() != null) {
             if (!ports.contains(destination.port())) {
-                add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": port " + destination.port() + " is not a port of Service "
-                        + service.get().name() + " (ports: " + ports + ")");
+                add("IST0101", Finding.Level.ERROR, vs.origin(), at + ": port " + destination.port() + " is not a port of " + owner
+                        + " (ports: " + ports + ")");
             }
         } else if (ports.size() > 1) {
-            add("IST0112", Finding.Level.ERROR, vs.origin(), at + ": Service " + service.get().name() + " exposes several ports "
-                    + ports + "; the destination must name one");
+            add("IST0112", Finding.Level.ERROR, vs.origin(), at + ": " + owner + " exposes several ports " + ports
+                    + "; the destination must name one");
         }
     }
 
@@ -235,6 +245,9 @@ final class Analyzer {
     private void destinationRule(DestinationRule dr) {
         Optional<KubeService> service = mesh.destinationService(dr.host(), dr.origin().namespace())
                 .filter(s -> s.visibleFrom(dr.origin().namespace(), List.of()));
+        if (service.isEmpty() && mesh.serviceEntry(dr.host(), dr.origin().namespace(), List.of()).isPresent()) {
+            return; // a ServiceEntry's host: its subsets select its endpoints, which the analyzers do not model
+        }
         if (service.isEmpty()) {
             add("IST0174", Finding.Level.WARNING, dr.origin(), "host " + dr.host() + " matches no Service in namespace "
                     + dr.origin().namespace() + ": the DestinationRule applies to nothing");

@@ -51,14 +51,7 @@ public record KubeService(Origin origin, Map<String, String> selector, List<Port
      * {@code networking.istio.io/exportTo} (none: everywhere; {@code .}: its own namespace).
      */
     public boolean visibleFrom(String namespace, List<String> referrerExportTo) {
-        List<String> scopes = exportTo.isEmpty() ? List.of("*") : exportTo.stream().map(e -> e.equals(".") ? namespace() : e).toList();
-        if (scopes.contains("*")) {
-            return true;
-        }
-        if (referrerExportTo.isEmpty()) {
-            return scopes.contains(namespace);
-        }
-        return referrerExportTo.stream().map(e -> e.equals(".") ? namespace : e).anyMatch(scopes::contains);
+        return Visibility.visible(exportTo, namespace(), namespace, referrerExportTo);
     }
 
     public boolean selects(Map<String, String> labels) {

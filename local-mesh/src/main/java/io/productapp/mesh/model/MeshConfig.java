@@ -29,6 +29,7 @@ public final class MeshConfig {
     private final List<DestinationRule> destinationRules = new ArrayList<>();
     private final List<EnvoyFilter> envoyFilters = new ArrayList<>();
     private final List<Gateway> gateways = new ArrayList<>();
+    private final List<ServiceEntry> serviceEntries = new ArrayList<>();
     private final List<Finding> warnings = new ArrayList<>();
     /** Services by every full form of their name ({@code name.ns}, {@code name.ns.svc}, FQDN), and by {@code name/ns}. */
     private final Map<String, KubeService> servicesByName = new java.util.HashMap<>();
@@ -45,6 +46,7 @@ public final class MeshConfig {
                 case "DestinationRule" -> destinationRules.add(reader.destinationRule(manifest));
                 case "EnvoyFilter" -> envoyFilters.add(reader.envoyFilter(manifest));
                 case "Gateway" -> gateways.add(reader.gateway(manifest));
+                case "ServiceEntry" -> serviceEntries.add(reader.serviceEntry(manifest));
                 default -> {
                     // ServiceAccounts, PodDisruptionBudgets, ...: nothing the traffic depends on
                 }
@@ -102,6 +104,19 @@ public final class MeshConfig {
 
     public List<Gateway> gateways() {
         return Collections.unmodifiableList(gateways);
+    }
+
+    /** The ServiceEntries in force (read by the analyzers; the local mesh routes to Services only). */
+    public List<ServiceEntry> serviceEntries() {
+        return Collections.unmodifiableList(serviceEntries);
+    }
+
+    /** The ServiceEntry that registers a destination host seen from {@code namespace}, exact hosts before wildcards. */
+    public Optional<ServiceEntry> serviceEntry(String host, String namespace, List<String> referrerExportTo) {
+        String resolved = resolveHost(host, namespace);
+        List<ServiceEntry> visible = serviceEntries.stream().filter(se -> se.visibleFrom(namespace, referrerExportTo)).toList();
+        return visible.stream().filter(se -> se.hosts().contains(resolved)).findFirst()
+                .or(() -> visible.stream().filter(se -> se.registers(resolved)).findFirst());
     }
 
     /** Fields the local mesh does not emulate, one warning each. */

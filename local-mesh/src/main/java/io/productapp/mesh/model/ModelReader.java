@@ -97,6 +97,12 @@ final class ModelReader {
                 text(first.path("readinessProbe").path("httpGet"), "path"));
     }
 
+    ServiceEntry serviceEntry(Manifest manifest) {
+        List<Integer> ports = new ArrayList<>();
+        manifest.spec().path("ports").forEach(p -> ports.add(p.path("number").asInt()));
+        return new ServiceEntry(origin(manifest), strings(manifest.spec().path("hosts")), ports, strings(manifest.spec().path("exportTo")));
+    }
+
     // ---- VirtualService ------------------------------------------------------------------------
 
     VirtualService virtualService(Manifest manifest) {

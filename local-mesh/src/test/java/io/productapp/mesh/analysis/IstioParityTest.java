@@ -95,6 +95,21 @@ class IstioParityTest {
                 %s""".formatted(name, servers.stripTrailing().indent(2));
     }
 
+    /** A ServiceEntry for {@code host}, ports 80 (HTTP) and 443 (HTTPS), resolved by DNS. */
+    static String serviceEntry(String name, String metadata, String host) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata:
+                  name: %s
+                %sspec:
+                  hosts: [%s]
+                  location: MESH_EXTERNAL
+                  ports: [{number: 80, name: http, protocol: HTTP}, {number: 443, name: https, protocol: HTTPS}]
+                  resolution: DNS
+                """.formatted(name, metadata, host);
+    }
+
     static String envoyFilter(String patches, String priority) {
         return """
                 apiVersion: networking.istio.io/v1alpha3
@@ -448,6 +463,26 @@ class IstioParityTest {
                         + meshVs("reviews", "workshop", "reviews.example.com", "  exportTo: [shop]\n").replace(
                                 "frontend.workshop.svc.cluster.local, port: {number: 9000}", "reviews.books.svc.cluster.local, port: {number: 9080}"),
                         List.of()),
+                Arguments.of("ServiceEntry: its hosts are destinations, its ports checked (IST0112)", serviceEntry("api", "", "api.example.com")
+                        + "---\n" + meshVs("api", "workshop", "api.example.com", "").replace("frontend.workshop.svc.cluster.local, port: {number: 9000}",
+                                "api.example.com"), List.of("IST0112 error VirtualService api: spec.http[0].route: ServiceEntry api exposes several ports [80, 443]")),
+                Arguments.of("ServiceEntry: a wildcard host covers its subdomains", serviceEntry("eu", "", "\"*.eu.example.com\"")
+                        + "---\n" + meshVs("api", "workshop", "api.eu.example.com", "").replace("frontend.workshop.svc.cluster.local, port: {number: 9000}",
+                                "api.eu.example.com, port: {number: 443}"), List.of()),
+                Arguments.of("ServiceEntry: exported to its own namespace only", serviceEntry("api", "  namespace: books\n", "api.example.com").replace(
+                                "spec:\n", "spec:\n  exportTo: [\".\"]\n")
+                        + "---\n" + meshVs("api", "workshop", "api.example.com", "").replace("frontend.workshop.svc.cluster.local, port: {number: 9000}",
+                                "api.example.com, port: {number: 443}"),
+                        List.of("IST0101 error VirtualService api: spec.http[0].route: host api.example.com is not a Service in namespace workshop nor a ServiceEntry's host")),
+                Arguments.of("ServiceEntry: a DestinationRule for its host is no IST0174", serviceEntry("api", "", "api.example.com") + """
+                        ---
+                        apiVersion: networking.istio.io/v1
+                        kind: DestinationRule
+                        metadata: {name: api}
+                        spec:
+                          host: api.example.com
+                          trafficPolicy: {tls: {mode: SIMPLE}}
+                        """, List.of()),
                 Arguments.of("explicit nulls are absent, as the API server prunes them", http("""
                         - match: [{uri: {prefix: /}, headers: {x-a: null}, name: null}]
                           fault: null
