@@ -1,6 +1,7 @@
 package io.productapp.loadtest;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,9 +10,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
 
@@ -55,13 +56,14 @@ public final class Merge {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException(file + ": no such file");
             }
+            byte[] content = Files.readAllBytes(file);
             List<Part> found = new ArrayList<>();
-            try (MappingIterator<JsonNode> documents = JSON.readerFor(JsonNode.class).readValues(file.toFile())) {
+            try (MappingIterator<JsonNode> documents = JSON.readerFor(JsonNode.class).readValues(content)) {
                 while (documents.hasNextValue()) {
                     found.add(part(file + (found.isEmpty() ? "" : " (document " + (found.size() + 1) + ")"), documents.nextValue()));
                 }
             } catch (JsonProcessingException e) {
-                found = byLine(file, notes, e);
+                found = byLine(file, new String(content, StandardCharsets.UTF_8), notes, e);
             }
             if (found.isEmpty()) {
                 throw new IllegalArgumentException(file + ": empty, no report in it");
@@ -71,9 +73,9 @@ public final class Merge {
         return parts;
     }
 
-    private static List<Part> byLine(Path file, Consumer<String> notes, JsonProcessingException whole) throws IOException {
+    private static List<Part> byLine(Path file, String content, Consumer<String> notes, JsonProcessingException whole) {
         List<Part> found = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file);
+        List<String> lines = content.lines().toList();
         List<String> skipped = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

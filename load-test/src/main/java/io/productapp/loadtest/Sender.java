@@ -66,14 +66,18 @@ final class Sender extends AbstractVerticle {
 
     /** How many senders a plan gets: one per event loop, but never more than users or connections, each owning at least one. */
     static int count(LoadPlan plan, int cores) {
-        int owners = plan.model() instanceof LoadPlan.Closed ? plan.users() : ((LoadPlan.Open) plan.model()).maxConnections();
-        return Math.max(1, Math.min(Math.min(cores, 4), owners));
+        return Math.max(1, Math.min(Math.min(cores, 4), owners(plan)));
+    }
+
+    /** What senders share out: the closed model's users (this worker's), or the open model's connections. */
+    private static int owners(LoadPlan plan) {
+        return plan.model() instanceof LoadPlan.Closed ? plan.users() : ((LoadPlan.Open) plan.model()).maxConnections();
     }
 
     @Override
     public void start() {
         random = new SplittableRandom(plan.seed() + 1_000_003L * plan.worker().index() + index);
-        int pool = Math.max(1, share(plan.model() instanceof LoadPlan.Closed ? plan.users() : ((LoadPlan.Open) plan.model()).maxConnections()));
+        int pool = Math.max(1, share(owners(plan)));
         long timeout = plan.requestTimeout().toMillis();
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout)), new PoolOptions().setHttp1MaxSize(pool));

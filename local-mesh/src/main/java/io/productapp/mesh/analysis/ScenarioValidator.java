@@ -75,7 +75,7 @@ public final class ScenarioValidator {
                 findings.add(Finding.error("KIND", manifest, "apiVersion and kind are required (document at line " + manifest.line() + ")"));
             } else if (isClusterObject(manifest)) {
                 accepted.add(manifest);
-            } else if (!crds.isIstioGroup(manifest.group())) {
+            } else if (!isIstio(manifest)) {
                 notAnalysed.computeIfAbsent(manifest.apiVersion() + " " + manifest.kind(), k -> new ArrayList<>()).add(manifest);
             } else {
                 List<Finding> checked = new ArrayList<>(crds.check(manifest));

@@ -50,7 +50,7 @@ final class UnreachableRules {
                 continue;
             }
             String at = "spec." + kind + "[" + i + "]";
-            String name = ruleName(kind, rule, i);
+            String name = name(kind, rule, i);
             JsonNode matches = rule.path("match");
             if (matches.size() == 0) {
                 if (catchAll >= 0) {
@@ -70,14 +70,14 @@ final class UnreachableRules {
                 Integer first = seen.get(key);
                 if (first != null) {
                     findings.add(Finding.info("IST0131", vs, at + ".match[" + m + "]: VirtualService rule " + name + " match "
-                            + matchName(kind, match, m) + " is not used (duplicate/overlapping match in rule "
-                            + ruleName(kind, rules.get(first), first) + ")"));
+                            + name(kind, match, m) + " is not used (duplicate/overlapping match in rule "
+                            + name(kind, rules.get(first), first) + ")"));
                     duplicates++;
                     continue;
                 }
                 seen.put(key, i);
                 if (kind.equals("http")) {
-                    PrefixMatch prefix = PrefixMatch.of(at + ".match[" + m + "]", name, matchName(kind, match, m), match);
+                    PrefixMatch prefix = PrefixMatch.of(at + ".match[" + m + "]", name, name(kind, match, m), match);
                     if (prefix != null) {
                         prefixes.add(prefix);
                     }
@@ -104,12 +104,9 @@ final class UnreachableRules {
         findings.add(Finding.warning("IST0130", vs, at + ": VirtualService rule " + name + " not used (" + reason + ")"));
     }
 
-    private static String ruleName(String kind, JsonNode rule, int index) {
-        return kind.equals("http") && !rule.path("name").asText("").isEmpty() ? "\"" + rule.path("name").asText() + "\"" : "#" + index;
-    }
-
-    private static String matchName(String kind, JsonNode match, int index) {
-        return ruleName(kind, match, index);
+    /** A rule or match as Istio names it: {@code "name"} for a named HTTP one, else {@code #index}. */
+    private static String name(String kind, JsonNode ruleOrMatch, int index) {
+        return kind.equals("http") && !ruleOrMatch.path("name").asText("").isEmpty() ? "\"" + ruleOrMatch.path("name").asText() + "\"" : "#" + index;
     }
 
     /**
@@ -144,7 +141,8 @@ final class UnreachableRules {
     }
 
     private static boolean isDefault(JsonNode value) {
-        return value.isNull() || (value.isBoolean() && !value.asBoolean()) || (value.isNumber() && value.asDouble() == 0)
+        // (explicit nulls are gone already: ManifestReader drops them as the API server does)
+        return (value.isBoolean() && !value.asBoolean()) || (value.isNumber() && value.asDouble() == 0)
                 || (value.isTextual() && value.asText().isEmpty()) || (value.isContainerNode() && value.isEmpty());
     }
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import io.productapp.mesh.config.Sources;
 import io.productapp.mesh.config.CrdSchemas;
@@ -184,8 +185,9 @@ public final class LocalMesh implements AutoCloseable {
         } else {
             // Workloads and Services are the chart's: the local mesh starts no others, so a folder's
             // Kubernetes objects are checked with it (above) but not applied.
-            List<Manifest> istio = read.manifests().stream().filter(validator::isIstio).toList();
-            read.manifests().stream().filter(m -> !validator.isIstio(m)).forEach(m -> findings.add(Finding.warning("LOCAL", m,
+            Map<Boolean, List<Manifest>> byIstio = read.manifests().stream().collect(Collectors.partitioningBy(validator::isIstio));
+            List<Manifest> istio = byIstio.get(true);
+            byIstio.get(false).forEach(m -> findings.add(Finding.warning("LOCAL", m,
                     "not applied: the local mesh runs the chart's Services and workloads only")));
             MeshConfig next = current.apply(istio);
             findings.addAll(next.warnings().stream().filter(w -> read.manifests().stream().anyMatch(m -> m.file().equals(w.file())))

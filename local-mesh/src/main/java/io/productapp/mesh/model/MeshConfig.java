@@ -141,8 +141,8 @@ public final class MeshConfig {
      * ({@code catalogdetail.workshop} names no Service, unlike in a request's Host header).
      */
     public Optional<KubeService> destinationService(String host, String namespace) {
-        KubeService service = servicesByName.get(resolveHost(host, namespace));
-        return service != null && service.fqdn().equals(resolveHost(host, namespace)) ? Optional.of(service) : Optional.empty();
+        String fqdn = resolveHost(host, namespace);
+        return Optional.ofNullable(servicesByName.get(fqdn)).filter(service -> service.fqdn().equals(fqdn));
     }
 
     /** A host as Envoy compares it: without port and trailing dot, in lower case. */
