@@ -35,6 +35,15 @@ class RateProfileTest {
         return times;
     }
 
+    /** Arrivals in each second of a 10-second profile (one at exactly 10 s counts in the last). */
+    private static int[] perSecond(RateProfile profile) {
+        int[] perSecond = new int[10];
+        for (long t : times(profile.schedule())) {
+            perSecond[Math.min(9, (int) (t / 1_000_000_000L))]++;
+        }
+        return perSecond;
+    }
+
     private static double seconds(long nanos) {
         return nanos / 1e9;
     }
@@ -77,10 +86,7 @@ class RateProfileTest {
     @Test
     void aRampUpSendsAsItsRateClimbs() {
         // 0-100/s over 10 s: the rate at t is 10t, so second k holds 10k + 5 arrivals (the integral over [k, k+1)).
-        int[] perSecond = new int[10];
-        for (long t : times(RateProfile.of(List.of(stage(0, 100, 10))).schedule())) {
-            perSecond[Math.min(9, (int) (t / 1_000_000_000L))]++;
-        }
+        int[] perSecond = perSecond(RateProfile.of(List.of(stage(0, 100, 10))));
         for (int k = 0; k < 10; k++) {
             assertThat(perSecond[k]).as("second %d", k).isBetween(10 * k + 5 - 1, 10 * k + 5 + 1);
         }
@@ -88,10 +94,7 @@ class RateProfileTest {
 
     @Test
     void aRampDownSendsAsItsRateFalls() {
-        int[] perSecond = new int[10];
-        for (long t : times(RateProfile.of(List.of(stage(100, 0, 10))).schedule())) {
-            perSecond[Math.min(9, (int) (t / 1_000_000_000L))]++;
-        }
+        int[] perSecond = perSecond(RateProfile.of(List.of(stage(100, 0, 10))));
         for (int k = 0; k < 10; k++) {
             assertThat(perSecond[k]).as("second %d", k).isBetween(95 - 10 * k - 1, 95 - 10 * k + 1);
         }

@@ -58,16 +58,13 @@ class IstioParityTest {
               hosts: [catalogdetail]
             """;
 
-    static final String GATEWAY = """
+    /** The VirtualService reviews for host reviews, its rules to follow. */
+    static final String REVIEWS_VS = """
             apiVersion: networking.istio.io/v1
-            kind: Gateway
-            metadata: {name: shop-gateway}
+            kind: VirtualService
+            metadata: {name: reviews}
             spec:
-              selector: {istio: ingressgateway}
-              servers:
-                - port: {number: 80, name: http, protocol: HTTP}
-                  hosts: [%s]
-            ---
+              hosts: [reviews]
             """;
 
     static String shop(String hosts, String gateways) {
@@ -109,6 +106,10 @@ class IstioParityTest {
                   resolution: DNS
                 """.formatted(name, metadata, host);
     }
+
+    /** The Gateway shop-gateway with one HTTP server on port 80 for the hosts formatted in. */
+    static final String GATEWAY = gateway("shop-gateway", "servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: [%s]}]")
+            + "---\n";
 
     static String envoyFilter(String patches, String priority) {
         return """
@@ -350,13 +351,7 @@ class IstioParityTest {
                 Arguments.of("IST0118: the control plane's Services are not checked", service("istiod", "  labels: {istio: pilot}\n",
                         "{name: web, port: 15014}"), List.of()),
                 Arguments.of("IST0112: the folder's own Service with two ports", service("reviews", "", "{name: http, port: 9080}",
-                        "{name: http-admin, port: 9090}") + """
-                        ---
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: reviews}
-                        spec:
-                          hosts: [reviews]
+                        "{name: http-admin, port: 9090}") + "---\n" + REVIEWS_VS + """
                           http:
                             - route:
                                 - destination: {host: reviews}
@@ -438,13 +433,7 @@ class IstioParityTest {
                             - route: [{destination: {host: reviews.books.svc.cluster.local, port: {number: 9080}}}]
                         """, List.of("IST0101 error VirtualService reviews: spec.http[0].route: host reviews is not a Service in namespace workshop")),
                 Arguments.of("IST0101 and IST0112 on tcp and tls routes too", service("reviews", "", "{name: tcp, port: 9080}",
-                        "{name: tcp-admin, port: 9090}") + """
-                        ---
-                        apiVersion: networking.istio.io/v1
-                        kind: VirtualService
-                        metadata: {name: reviews}
-                        spec:
-                          hosts: [reviews]
+                        "{name: tcp-admin, port: 9090}") + "---\n" + REVIEWS_VS + """
                           tcp:
                             - match: [{port: 9080}]
                               route: [{destination: {host: reviews}}]
