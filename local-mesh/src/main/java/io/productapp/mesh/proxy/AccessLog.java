@@ -22,7 +22,7 @@ final class AccessLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Path file;
-    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<StreamInfo> queue = new ConcurrentLinkedQueue<>();
     private BufferedWriter writer;
 
     AccessLog(Path file) {
@@ -33,24 +33,20 @@ final class AccessLog {
         return file;
     }
 
-    /** One request's line. Absent values print as {@code -}, as in Envoy. */
-    record Entry(long startMillis, String method, String path, int status, String flags, String details, long bytesIn,
-            long bytesOut, long durationMillis, String upstreamServiceTime, String forwardedFor, String userAgent,
-            String requestId, String authority, String upstreamHost, String upstreamCluster, String downstreamLocal,
-            String downstreamRemote, String routeName) {
+    /** Queues one finished request's line; the flusher formats and writes it. */
+    void log(StreamInfo info) {
+        queue.add(info);
     }
 
-    void log(Entry entry) {
-        queue.add(entry);
-    }
-
-    private String format(Entry e) {
-        return "[" + time(e.startMillis) + "] \"" + e.method + " " + e.path + " HTTP/1.1\" "
-                + e.status + " " + dash(e.flags) + " " + dash(e.details) + " - \"-\" " + e.bytesIn + " " + e.bytesOut + " "
-                + e.durationMillis + " " + dash(e.upstreamServiceTime) + " \"" + dash(e.forwardedFor) + "\" \"" + dash(e.userAgent)
-                + "\" \"" + dash(e.requestId) + "\" \"" + dash(e.authority) + "\" \"" + dash(e.upstreamHost) + "\" "
-                + dash(e.upstreamCluster) + " - " + dash(e.downstreamLocal) + " " + dash(e.downstreamRemote) + " - "
-                + dash(e.routeName) + "\n";
+    private String format(StreamInfo e) {
+        String upstreamServiceTime = e.upstreamServiceMillis < 0 ? null : String.valueOf(e.upstreamServiceMillis);
+        return "[" + time(e.startMillis) + "] \"" + e.method + " " + e.path + " " + e.protocol + "\" "
+                + e.status + " " + ResponseFlag.format(e.flags) + " " + dash(e.details) + " - \"-\" " + e.bytesReceived + " "
+                + e.bytesSent + " " + e.durationNanos() / 1_000_000 + " " + dash(upstreamServiceTime) + " \"" + dash(e.forwardedFor)
+                + "\" \"" + dash(e.userAgent) + "\" \"" + dash(e.requestId) + "\" \"" + dash(e.authority) + "\" \""
+                + dash(e.upstream == null ? null : e.upstream.address()) + "\" " + dash(e.cluster) + " - "
+                + dash(e.downstreamLocal == null ? null : e.downstreamLocal.toString()) + " "
+                + dash(e.downstreamRemote == null ? null : e.downstreamRemote.toString()) + " - " + dash(e.routeName) + "\n";
     }
 
     private long second = -1;
@@ -85,7 +81,7 @@ final class AccessLog {
                 Files.createDirectories(file.getParent());
                 writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             }
-            for (Entry entry = queue.poll(); entry != null; entry = queue.poll()) {
+            for (StreamInfo entry = queue.poll(); entry != null; entry = queue.poll()) {
                 writer.write(format(entry));
             }
             writer.flush();

@@ -33,6 +33,7 @@ public final class DataPlane implements AutoCloseable {
     private final List<Proxy> proxies = new CopyOnWriteArrayList<>();
     private final SplittableRandom seeds;
     private final ScheduledExecutorService flusher;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Snapshot snapshot;
     private volatile List<Endpoint> endpoints = List.of();
 
@@ -78,6 +79,31 @@ public final class DataPlane implements AutoCloseable {
 
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /** A request (or a mirrored copy) entered a proxy. */
+    void started() {
+        inFlight.incrementAndGet();
+    }
+
+    /** ... and completed. */
+    void ended() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Waits up to {@code timeout} until no request and no mirrored copy is in any proxy, so that
+     * counters read next hold every request sent before; returns whether that happened.
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight.get() > 0) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
     }
 
     public TrafficStats stats() {

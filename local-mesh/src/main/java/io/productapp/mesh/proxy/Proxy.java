@@ -24,7 +24,7 @@ import io.vertx.core.http.PoolOptions;
 /**
  * One proxy of the data plane: a workload instance's outbound sidecar, or the ingress gateway.
  * It listens on its own port on 127.0.0.1 and forwards each request as the configuration in force
- * says ({@link Exchange}). A sidecar takes requests in the absolute form an HTTP client sends to
+ * says ({@link Downstream}). A sidecar takes requests in the absolute form an HTTP client sends to
  * its proxy ({@code GET http://catalogdetail:3000/catalogDetail}); the gateway takes them as a
  * server does, by their {@code Host} header.
  * <p>
@@ -66,13 +66,10 @@ public final class Proxy {
     private final Identity identity;
     private final DataPlane plane;
     private final Vertx vertx;
-    private final AccessLog accessLog;
+    private final Telemetry telemetry;
     private final SplittableRandom random;
     private final Map<ClusterRef, ClusterState> clusters = new HashMap<>();
     private final Map<String, LuaFilter> lua = new HashMap<>();
-    private final Map<String, TrafficWindow.Edge> servedEdges = new HashMap<>();
-    private final Map<String, TrafficWindow.Edge> mirroredEdges = new HashMap<>();
-    private final String label;
     private HttpServer server;
     private HttpClient client;
     /** The routing source for the snapshot it was made for (a sidecar's never changes; the ingress' follows the Gateways). */
@@ -83,14 +80,8 @@ public final class Proxy {
         this.identity = identity;
         this.plane = plane;
         this.vertx = vertx;
-        this.accessLog = accessLog;
+        this.telemetry = new Telemetry(identity.label(), identity.name(), accessLog, plane.stats(), plane.traffic());
         this.random = new SplittableRandom(seed);
-        this.label = identity.label();
-    }
-
-    /** How the counters and logs name this proxy. */
-    String label() {
-        return label;
     }
 
     /** Starts listening on {@code port} of 127.0.0.1 (0: any free port); completes with the port. Call on the proxy's context. */
@@ -106,7 +97,7 @@ public final class Proxy {
                 .setMaxInitialLineLength(MAX_HEADER_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setIdleTimeout(300));
-        server.requestHandler(request -> new Exchange(this, request).start());
+        server.requestHandler(request -> new Downstream(this, request).start());
         return server.listen(port).map(HttpServer::actualPort);
     }
 
@@ -143,27 +134,17 @@ public final class Proxy {
         return client;
     }
 
+    /** The proxy's generator; each request splits its own from it. */
     SplittableRandom random() {
         return random;
     }
 
     AccessLog accessLog() {
-        return accessLog;
+        return telemetry.accessLog();
     }
 
-    TrafficStats stats() {
-        return plane.stats();
-    }
-
-    /** This proxy's edge of the traffic view to {@code destination} (an endpoint, or a Service node). */
-    TrafficWindow.Edge edge(String destination, TrafficWindow.Traffic traffic) {
-        Map<String, TrafficWindow.Edge> edges = traffic == TrafficWindow.Traffic.SERVED ? servedEdges : mirroredEdges;
-        TrafficWindow.Edge edge = edges.get(destination);
-        if (edge == null) {
-            edge = plane.traffic().edge(identity.name(), destination, traffic);
-            edges.put(destination, edge);
-        }
-        return edge;
+    Telemetry telemetry() {
+        return telemetry;
     }
 
     /**

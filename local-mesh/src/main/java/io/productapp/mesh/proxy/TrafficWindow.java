@@ -83,24 +83,27 @@ public final class TrafficWindow {
         private final LongAdder requests = new LongAdder();
         private final LongAdder errors = new LongAdder();
         private final LongAdder retries = new LongAdder();
-        private final Map<String, LongAdder> flags = new ConcurrentHashMap<>();
+        private final LongAdder[] flags = new LongAdder[ResponseFlag.size()];
         private final Recorder latency = new Recorder(2);
         // Touched by the tick only.
         private final Slot[] slots = new Slot[SLOTS];
         private long seenRequests;
         private long seenErrors;
         private long seenRetries;
-        private final Map<String, Long> seenFlags = new TreeMap<>();
+        private final long[] seenFlags = new long[ResponseFlag.size()];
 
         private Edge(EdgeKey key) {
             this.key = key;
+            for (int i = 0; i < flags.length; i++) {
+                flags[i] = new LongAdder();
+            }
         }
 
         /**
-         * One request that ended: its status (0: no answer), the flags it carried, its time at the
-         * proxy and the tries after the first.
+         * One request that ended: its status (0: no answer), the {@link ResponseFlag}s it carried (a
+         * mask), its time at the proxy and the tries after the first.
          */
-        public void record(int status, Iterable<String> responseFlags, long nanos, int extraTries) {
+        void record(int status, int responseFlags, long nanos, int extraTries) {
             latency.recordValue(Math.max(1, nanos / 1_000));
             if (status == 0 || status >= 500) {
                 errors.increment();
@@ -108,14 +111,14 @@ public final class TrafficWindow {
             if (extraTries > 0) {
                 retries.add(extraTries);
             }
-            for (String flag : responseFlags) {
-                flags.computeIfAbsent(flag, f -> new LongAdder()).increment();
+            for (int mask = responseFlags; mask != 0; mask &= mask - 1) {
+                flags[Integer.numberOfTrailingZeros(mask)].increment();
             }
             requests.increment(); // last: a tick that sees the request sees the rest
         }
     }
 
-    private record Slot(long requests, long errors, long retries, Map<String, Long> flags, Histogram latency) {
+    private record Slot(long requests, long errors, long retries, long[] flags, Histogram latency) {
     }
 
     private final Map<EdgeKey, Edge> edges = new ConcurrentHashMap<>();
@@ -195,15 +198,12 @@ public final class TrafficWindow {
         long errors = edge.errors.sum();
         long retries = edge.retries.sum();
         Histogram latency = edge.latency.getIntervalHistogram();
-        Map<String, Long> flags = new TreeMap<>();
-        edge.flags.forEach((flag, count) -> {
-            long total = count.sum();
-            long delta = total - edge.seenFlags.getOrDefault(flag, 0L);
-            if (delta > 0) {
-                flags.put(flag, delta);
-            }
-            edge.seenFlags.put(flag, total);
-        });
+        long[] flags = new long[edge.flags.length];
+        for (int i = 0; i < flags.length; i++) {
+            long total = edge.flags[i].sum();
+            flags[i] = total - edge.seenFlags[i];
+            edge.seenFlags[i] = total;
+        }
         Slot slot = new Slot(requests - edge.seenRequests, errors - edge.seenErrors, retries - edge.seenRetries, flags, latency);
         edge.seenRequests = requests;
         edge.seenErrors = errors;
@@ -215,7 +215,7 @@ public final class TrafficWindow {
         long requests = 0;
         long errors = 0;
         long retries = 0;
-        Map<String, Long> flags = new TreeMap<>();
+        long[] flags = new long[ResponseFlag.size()];
         Histogram latency = null;
         for (Slot slot : edge.slots) {
             if (slot == null || slot.requests() == 0 && slot.latency().getTotalCount() == 0) {
@@ -224,7 +224,9 @@ public final class TrafficWindow {
             requests += slot.requests();
             errors += slot.errors();
             retries += slot.retries();
-            slot.flags().forEach((flag, count) -> flags.merge(flag, count, Long::sum));
+            for (int i = 0; i < flags.length; i++) {
+                flags[i] += slot.flags()[i];
+            }
             if (latency == null) {
                 latency = slot.latency().copy();
             } else {
@@ -235,7 +237,7 @@ public final class TrafficWindow {
             return null;
         }
         return new EdgeView(edge.key, requests, seconds > 0 ? requests / seconds : 0, errors, (double) errors / requests, retries,
-                Map.copyOf(flags), millis(latency, 50), millis(latency, 99), latency == null ? 0 : latency.getMaxValue() / 1000.0);
+                ResponseFlag.counts(flags), millis(latency, 50), millis(latency, 99), latency == null ? 0 : latency.getMaxValue() / 1000.0);
     }
 
     private static double millis(Histogram latency, double percentile) {

@@ -25,8 +25,9 @@ import io.productapp.mesh.config.CrdSchemas;
  * apply ../setup-mesh-resources                 apply another folder (relative to this one)
  * wait 31s                                      let time pass (an ejection ending, say)
  * expect flag UO &gt; 0                            a response flag seen since the last load began
- * expect flag FI 20% ±6                         ... on this share of the proxies' requests
- * expect mirrored 50% ±8                        mirrored copies, as a share of the requests to the same host
+ * expect flag FI 20%                            ... on this share of the proxies' requests (3.5 standard deviations of the sample)
+ * expect flag FI 20% ±6                         ... within this band instead
+ * expect mirrored 50%                           mirrored copies, as a share of the mirroring proxies' requests
  * </pre>
  *
  * Instances are selected by name ({@code catalogdetail-0}), by Deployment ({@code catalogdetail}),
@@ -56,8 +57,21 @@ public record Recipe(Path file, List<Step> steps) {
     public record Wait(int line, Duration duration) implements Step {
     }
 
-    /** {@code expect flag F ...} or {@code expect mirrored ...}: at least once ({@code > 0}) or a share within a tolerance. */
+    /**
+     * {@code expect flag F ...} or {@code expect mirrored ...}: at least once ({@code > 0}), or a
+     * share; {@code tolerance} in percentage points, or NaN for the band the sample's size gives.
+     */
     public record Expect(int line, String what, boolean atLeastOnce, double percent, double tolerance) implements Step {
+
+        /** Whether the band comes from the sample's size (no {@code ±T} written). */
+        public boolean derivedBand() {
+            return Double.isNaN(tolerance);
+        }
+    }
+
+    /** {@code 20} for 20.0, {@code 12.5} otherwise. */
+    static String number(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
     }
 
     /** The recipe of a folder, if it has one. */
@@ -127,7 +141,7 @@ public record Recipe(Path file, List<Step> steps) {
     }
 
     private static Expect expect(Path file, int line, List<String> args) throws RecipeException {
-        // expect flag UO > 0 | expect flag FI 20% ±6 | expect mirrored 50% ±8
+        // expect flag UO > 0 | expect flag FI 20% | expect flag FI 20% ±6 | expect mirrored 50%
         int i = 0;
         String what;
         if (args.size() > 1 && args.get(0).equals("flag")) {
@@ -143,15 +157,19 @@ public record Recipe(Path file, List<Step> steps) {
         if (rest.size() == 2 && rest.get(0).equals(">") && rest.get(1).equals("0")) {
             return new Expect(line, what, true, 0, 0);
         }
-        if (rest.size() == 2 && rest.get(0).endsWith("%") && rest.get(1).startsWith("±")) {
+        if ((rest.size() == 1 || rest.size() == 2 && rest.get(1).startsWith("±")) && rest.get(0).endsWith("%")) {
             try {
-                return new Expect(line, what, false, Double.parseDouble(rest.get(0).replace("%", "")),
-                        Double.parseDouble(rest.get(1).substring(1).replace("%", "")));
+                double percent = Double.parseDouble(rest.get(0).replace("%", ""));
+                double tolerance = rest.size() == 1 ? Double.NaN : Double.parseDouble(rest.get(1).substring(1).replace("%", ""));
+                if (percent >= 0 && percent <= 100 && !(tolerance < 0)) {
+                    return new Expect(line, what, false, percent, tolerance);
+                }
             } catch (NumberFormatException e) {
                 // reported below
             }
         }
-        throw new RecipeException(file, line, "expect " + what + ": expected '> 0' or 'P% ±T', got '" + String.join(" ", rest) + "'");
+        throw new RecipeException(file, line, "expect " + what + ": expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '"
+                + String.join(" ", rest) + "'");
     }
 
     private static String stripComment(String line) {

@@ -32,6 +32,8 @@ public final class ScenarioRun {
 
     /** The load when neither the command line nor a recipe gives one: siege's defaults, shorter. */
     static final List<String> DEFAULT_LOAD = List.of("-c", "5", "-d", "0.2", "-t", "15S");
+    /** How long an expectation waits for requests still in a proxy to end. */
+    private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(10);
 
     private final LocalMesh mesh;
     private final PrintStream out;
@@ -199,30 +201,43 @@ public final class ScenarioRun {
         return selected;
     }
 
-    private int expect(Recipe.Expect expect) {
+    /** How far a share may fall from its expected value when the recipe gives no band: 3.5 standard deviations of the sample. */
+    static final double SIGMAS = 3.5;
+
+    private int expect(Recipe.Expect expect) throws InterruptedException {
+        // Requests still in a proxy (a delayed one, a mirrored copy) count once they end.
+        mesh.dataPlane().awaitIdle(IDLE_WAIT);
         Map<TrafficStats.Key, Long> now = counts(stats);
         Map<String, Long> seen = new TreeMap<>();
-        Map<String, Long> exchanges = new TreeMap<>();
+        Map<String, Long> requests = new TreeMap<>();
         now.forEach((key, value) -> {
             long delta = value - sinceLoad.getOrDefault(key, 0L);
             if (key.metric().equals(expect.what())) {
                 seen.merge(key.proxy(), delta, Long::sum);
-            } else if (key.metric().equals("exchanges")) {
-                exchanges.merge(key.proxy(), delta, Long::sum);
+            } else if (key.metric().equals("requests")) {
+                requests.merge(key.proxy(), delta, Long::sum);
             }
         });
         long count = seen.values().stream().mapToLong(Long::longValue).sum();
-        long total = seen.keySet().stream().mapToLong(proxy -> exchanges.getOrDefault(proxy, 0L)).sum();
+        long total = seen.keySet().stream().mapToLong(proxy -> requests.getOrDefault(proxy, 0L)).sum();
         if (expect.atLeastOnce()) {
             boolean pass = count > 0;
             out.printf("demo: expect %s > 0: %d seen (%s) %s%n", expect.what(), count, seen, pass ? "PASS" : "FAIL");
             return pass ? 0 : 1;
         }
         double percent = total == 0 ? 0 : 100.0 * count / total;
-        boolean pass = total > 0 && Math.abs(percent - expect.percent()) <= expect.tolerance();
-        out.printf("demo: expect %s %.0f%% ±%.0f: %d of %d requests at %s = %.1f%% %s%n", expect.what(), expect.percent(),
-                expect.tolerance(), count, total, seen.keySet(), percent, pass ? "PASS" : "FAIL");
+        double band = expect.derivedBand() ? band(expect.percent(), total) : expect.tolerance();
+        boolean pass = total > 0 && Math.abs(percent - expect.percent()) <= band;
+        String how = !expect.derivedBand() ? "" : String.format(" (%.1f σ of %d requests)", SIGMAS, total);
+        out.printf("demo: expect %s %s%% ±%.1f%s: %d of %d requests at %s = %.1f%% %s%n", expect.what(), Recipe.number(expect.percent()),
+                band, how, count, total, seen.keySet(), percent, pass ? "PASS" : "FAIL");
         return pass ? 0 : 1;
+    }
+
+    /** {@value #SIGMAS} standard deviations, in percentage points, of the share of {@code n} independent draws at {@code percent}. */
+    static double band(double percent, long n) {
+        double p = percent / 100;
+        return n == 0 ? 0 : 100 * SIGMAS * Math.sqrt(p * (1 - p) / n);
     }
 
     private static Map<TrafficStats.Key, Long> counts(TrafficStats stats) {
@@ -236,27 +251,27 @@ public final class ScenarioRun {
         Map<String, Map<String, Long>> rows = new TreeMap<>();
         now.forEach((key, value) -> {
             long delta = value - from.getOrDefault(key, 0L);
-            if (delta == 0 || key.metric().equals("exchanges")) {
-                return;
+            if (delta != 0) {
+                String destination = shortCluster(key.cluster()) + "  " + key.endpoint();
+                rows.computeIfAbsent(destination, d -> new TreeMap<>()).merge(key.metric(), delta, Long::sum);
             }
-            String destination = shortCluster(key.cluster()) + "  " + key.endpoint();
-            rows.computeIfAbsent(destination, d -> new TreeMap<>()).merge(key.metric(), delta, Long::sum);
         });
         out.println();
-        out.println("demo: counters of the run, per destination (every proxy summed):");
-        out.printf("  %-44s %9s %7s %7s %7s %9s %8s %10s  %s%n", "cluster  endpoint", "requests", "2xx", "4xx", "5xx", "mirrored",
-                "retries", "ejections", "flags and faults");
+        out.println("demo: counters of the run, per destination (every proxy summed; requests by the answer that went back,"
+                + " tries as the endpoints saw them):");
+        out.printf("  %-44s %9s %7s %7s %7s %7s %8s %9s %10s  %s%n", "cluster  endpoint", "requests", "2xx", "4xx", "5xx", "tries",
+                "retries", "mirrored", "ejections", "response flags");
         rows.forEach((destination, metrics) -> {
-            StringBuilder other = new StringBuilder();
+            StringBuilder flags = new StringBuilder();
             metrics.forEach((metric, value) -> {
-                if (metric.startsWith("flag ") || metric.startsWith("fault ")) {
-                    other.append(metric).append(' ').append(value).append("  ");
+                if (metric.startsWith("flag ")) {
+                    flags.append(metric.substring(5)).append(' ').append(value).append("  ");
                 }
             });
-            out.printf("  %-44s %9d %7d %7d %7d %9d %8d %10d  %s%n", destination, metrics.getOrDefault("requests", 0L),
+            out.printf("  %-44s %9d %7d %7d %7d %7d %8d %9d %10d  %s%n", destination, metrics.getOrDefault("requests", 0L),
                     metrics.getOrDefault("2xx", 0L), metrics.getOrDefault("4xx", 0L), metrics.getOrDefault("5xx", 0L),
-                    metrics.getOrDefault("mirrored", 0L), metrics.getOrDefault("retries", 0L),
-                    metrics.getOrDefault("ejections", 0L), other.toString().strip());
+                    metrics.getOrDefault("tries", 0L), metrics.getOrDefault("retries", 0L), metrics.getOrDefault("mirrored", 0L),
+                    metrics.getOrDefault("ejections", 0L), flags.toString().strip());
         });
         out.println("  (access logs, one line per request in Istio's format: " + mesh.dataPlane().logDirectory() + ")");
     }

@@ -37,7 +37,7 @@ class TrafficWindowTest {
         TrafficWindow.Edge edge = window.edge("productcatalog-0", "catalogdetail-0", Traffic.SERVED);
         for (int second = 0; second < 4; second++) {
             for (int i = 0; i < 25; i++) {
-                edge.record(200, List.of(), 2_000_000, 0);
+                edge.record(200, 0, 2_000_000, 0);
             }
             tickAfterOneSecond();
         }
@@ -51,14 +51,14 @@ class TrafficWindowTest {
     void requestsOlderThanTheWindowLeaveIt() {
         TrafficWindow.Edge edge = window.edge("istio-ingressgateway", "frontend-0", Traffic.SERVED);
         for (int i = 0; i < 50; i++) {
-            edge.record(200, List.of(), 1_000_000, 0);
+            edge.record(200, 0, 1_000_000, 0);
         }
         tickAfterOneSecond();
         for (int second = 1; second < TrafficWindow.SLOTS; second++) {
-            edge.record(200, List.of(), 1_000_000, 0);
+            edge.record(200, 0, 1_000_000, 0);
             assertThat(tickAfterOneSecond().edges().get(0).requests()).as("after %d s", second + 1).isEqualTo(50 + second);
         }
-        edge.record(200, List.of(), 1_000_000, 0);
+        edge.record(200, 0, 1_000_000, 0);
         EdgeView slid = only(tickAfterOneSecond());
         assertThat(slid.requests()).as("the first second's 50 left the window").isEqualTo(10);
         assertThat(slid.perSecond()).isCloseTo(1.0, within(1e-9));
@@ -72,7 +72,7 @@ class TrafficWindowTest {
     void errorShareCountsServerErrorsAndAnswersNeverSent() {
         TrafficWindow.Edge edge = window.edge("productcatalog-0", "catalogdetail-0", Traffic.SERVED);
         for (int status : new int[] { 200, 200, 200, 200, 200, 404, 503, 504, 0, 200 }) {
-            edge.record(status, List.of(), 1_000_000, 0);
+            edge.record(status, 0, 1_000_000, 0);
         }
         EdgeView view = only(tickAfterOneSecond());
         assertThat(view.errors()).as("503, 504 and the caller gone; not the 404").isEqualTo(3);
@@ -82,14 +82,14 @@ class TrafficWindowTest {
     @Test
     void flagsAndRetriesAreCountedPerWindow() {
         TrafficWindow.Edge edge = window.edge("frontend-0", "productcatalog-0", Traffic.SERVED);
-        edge.record(503, List.of("UO"), 100_000, 0);
-        edge.record(503, List.of("UO"), 100_000, 0);
-        edge.record(200, List.of(), 1_000_000, 2);
-        edge.record(503, List.of("URX"), 1_000_000, 2);
+        edge.record(503, ResponseFlag.UO.bit(), 100_000, 0);
+        edge.record(503, ResponseFlag.UO.bit(), 100_000, 0);
+        edge.record(200, 0, 1_000_000, 2);
+        edge.record(503, ResponseFlag.URX.bit(), 1_000_000, 2);
         EdgeView view = only(tickAfterOneSecond());
         assertThat(view.flags()).isEqualTo(Map.of("UO", 2L, "URX", 1L));
         assertThat(view.retries()).isEqualTo(4);
-        edge.record(200, List.of(), 1_000_000, 0);
+        edge.record(200, 0, 1_000_000, 0);
         assertThat(only(tickAfterOneSecond()).flags()).as("still in the window").isEqualTo(Map.of("UO", 2L, "URX", 1L));
     }
 
@@ -101,7 +101,7 @@ class TrafficWindowTest {
         for (int second = 0; second < 5; second++) {
             for (int i = 0; i < 400; i++) {
                 long micros = 200 + random.nextLong(second == 3 ? 50_000 : 3_000);
-                edge.record(200, List.of(), micros * 1_000, 0);
+                edge.record(200, 0, micros * 1_000, 0);
                 all.recordValue(micros);
             }
             tickAfterOneSecond();
@@ -114,8 +114,8 @@ class TrafficWindowTest {
 
     @Test
     void mirroredCopiesAreAnEdgeApartFromServedTraffic() {
-        window.edge("productcatalog-0", "catalogdetail2-0", Traffic.MIRRORED).record(500, List.of(), 1_000_000, 0);
-        window.edge("productcatalog-0", "catalogdetail-0", Traffic.SERVED).record(200, List.of(), 1_000_000, 0);
+        window.edge("productcatalog-0", "catalogdetail2-0", Traffic.MIRRORED).record(500, 0, 1_000_000, 0);
+        window.edge("productcatalog-0", "catalogdetail-0", Traffic.SERVED).record(200, 0, 1_000_000, 0);
         TrafficWindow.View view = tickAfterOneSecond();
         assertThat(view.edges()).extracting(e -> e.key().destination() + " " + e.key().traffic() + " " + e.errors())
                 .containsExactly("catalogdetail-0 SERVED 0", "catalogdetail2-0 MIRRORED 1");

@@ -38,6 +38,7 @@ class RecipeTest {
                 "wait 31s",
                 "expect flag UO > 0",
                 "expect mirrored 50% ±8",
+                "expect flag DI 50%",
                 "reset version=v2");
         assertThat(recipe.steps()).containsExactly(
                 new Recipe.Fault(2, true, List.of("service=catalogdetail", "zone=us-west-2b")),
@@ -47,7 +48,8 @@ class RecipeTest {
                 new Recipe.Wait(6, Duration.ofSeconds(31)),
                 new Recipe.Expect(7, "flag UO", true, 0, 0),
                 new Recipe.Expect(8, "mirrored", false, 50, 8),
-                new Recipe.Fault(9, false, List.of("version=v2")));
+                new Recipe.Expect(9, "flag DI", false, 50, Double.NaN),
+                new Recipe.Fault(10, false, List.of("version=v2")));
     }
 
     @ParameterizedTest(name = "''{0}'' -> {1}")
@@ -57,7 +59,9 @@ class RecipeTest {
             "env productcatalog|demo.run:1: env needs a Deployment and NAME=VALUE",
             "env productcatalog URL|demo.run:1: env: expected NAME=VALUE, got 'URL'",
             "wait soon|demo.run:1: wait needs one duration",
-            "expect flag UO 5|demo.run:1: expect flag UO: expected '> 0' or 'P% ±T', got '5'",
+            "expect flag UO 5|demo.run:1: expect flag UO: expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '5'",
+            "expect flag UO 120%|demo.run:1: expect flag UO: expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '120%'",
+            "expect flag UO 20% ±-1|demo.run:1: expect flag UO: expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '20% ±-1'",
             "expect latency|demo.run:1: expect: 'flag FLAG ...' or 'mirrored ...'",
             "load -H 'open|demo.run:1: unclosed quote '",
             "apply a b|demo.run:1: apply needs one folder" })

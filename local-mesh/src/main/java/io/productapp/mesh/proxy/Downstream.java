@@ -1,0 +1,321 @@
+package io.productapp.mesh.proxy;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+import io.productapp.mesh.route.RouteOutcome;
+import io.productapp.mesh.route.RouteOutcome.Direct;
+import io.productapp.mesh.route.RouteOutcome.Forward;
+import io.productapp.mesh.route.RouteOutcome.WeightedCluster;
+import io.productapp.mesh.route.RouteRequest;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * One request as a proxy's connection manager holds it, as Envoy's ActiveStream does: the request
+ * read from the caller (target, headers, body), the route (resolved once, and again after a filter
+ * clears it), the HTTP filters run in Istio's order ({@link FaultFilter}, {@link LuaFilters},
+ * {@link RouterFilter}), and the one answer that goes back. When the request completes, answered
+ * or with its caller gone, its {@link StreamInfo} goes to the proxy's {@link Telemetry}, once.
+ * <p>
+ * Every random draw of the request (its weighted cluster, fault delay and abort, load balancing,
+ * mirror share, retry back-off) comes from its own generator, split from the proxy's when the
+ * request arrives: the draws of one request are independent of every other's.
+ */
+final class Downstream {
+
+    /** Request bodies are read whole (for retries and mirrors, as Envoy buffers them); past this, 413. */
+    static final int MAX_REQUEST_BODY = 1024 * 1024;
+    private static final Buffer EMPTY = Buffer.buffer(0);
+
+    private final Proxy proxy;
+    private final HttpServerRequest request;
+    private final StreamInfo info = new StreamInfo();
+    private final SplittableRandom random;
+    private final HttpFilter[] filters;
+    private int next;
+    private boolean complete;
+
+    private String path;
+    private int port;
+    private MultiMap headers;
+    private Buffer body = EMPTY;
+    private Snapshot snapshot;
+    private RouteOutcome route;
+    private WeightedCluster cluster;
+
+    Downstream(Proxy proxy, HttpServerRequest request) {
+        this.proxy = proxy;
+        this.request = request;
+        this.random = proxy.random().split();
+        this.filters = new HttpFilter[] { new FaultFilter(), LuaFilters.INSTANCE, new RouterFilter() };
+    }
+
+    // ---- the request as it came --------------------------------------------------------------------
+
+    void start() {
+        proxy.plane().started();
+        info.method = request.method().name();
+        info.protocol = request.version() == HttpVersion.HTTP_2 ? "HTTP/2" : request.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0"
+                : "HTTP/1.1";
+        info.downstreamLocal = request.localAddress();
+        info.downstreamRemote = request.remoteAddress();
+        request.response().closeHandler(v -> downstreamGone());
+        info.path = request.uri();
+        if (request.method() == HttpMethod.CONNECT) {
+            sendLocalReply(405, "local mesh: CONNECT is not supported; send plain http:// requests through the sidecar", null, null);
+            return;
+        }
+        if (!target()) {
+            return;
+        }
+        String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (declared != null && parseLong(declared) > MAX_REQUEST_BODY) {
+            sendLocalReply(413, "payload too large", null, null);
+            return;
+        }
+        headers = Headers.endToEnd(request.headers(), MultiMap.caseInsensitiveMultiMap());
+        String requestId = headers.get("x-request-id");
+        if (requestId == null) {
+            requestId = requestId(random);
+            headers.set("x-request-id", requestId);
+        }
+        info.requestId = requestId;
+        info.userAgent = headers.get("user-agent");
+        info.forwardedFor = headers.get("x-forwarded-for");
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_REQUEST_BODY) {
+                sendLocalReply(413, "payload too large", null, null);
+            } else {
+                body = body == EMPTY ? chunk.copy() : body.appendBuffer(chunk);
+            }
+        });
+        request.exceptionHandler(e -> downstreamGone());
+        request.endHandler(v -> {
+            if (!complete) {
+                info.bytesReceived = body.length();
+                snapshot = proxy.plane().snapshot();
+                continueDecoding();
+            }
+        });
+    }
+
+    /** Where the request goes: from the absolute URI a proxied client sends, or from Host. */
+    private boolean target() {
+        String uri = request.uri();
+        String authority;
+        if (uri.regionMatches(true, 0, "http://", 0, 7)) {
+            int slash = uri.indexOf('/', 7);
+            authority = slash < 0 ? uri.substring(7) : uri.substring(7, slash);
+            path = slash < 0 ? "/" : uri.substring(slash);
+            info.path = path;
+            if (!isAuthority(authority)) {
+                sendLocalReply(400, "local mesh: malformed request target: the authority '" + abbreviate(authority)
+                        + "' is not host[:port]", null, null);
+                return false;
+            }
+        } else if (uri.startsWith("/")) {
+            authority = request.host(); // the Host header, or HTTP/2's :authority
+            path = uri;
+        } else {
+            sendLocalReply(400, "local mesh: cannot route the request target '" + abbreviate(uri) + "'", null, null);
+            return false;
+        }
+        if (authority == null || authority.isBlank()) {
+            sendLocalReply(400, "local mesh: the request names no host (no Host header)", null, null);
+            return false;
+        }
+        info.authority = authority;
+        if (proxy.identity().kind() == Proxy.Kind.INGRESS) {
+            port = proxy.identity().gatewayPort();
+        } else {
+            int colon = authority.lastIndexOf(':');
+            port = colon > 0 && !authority.endsWith("]") ? (int) parseLong(authority.substring(colon + 1)) : 80;
+        }
+        return true;
+    }
+
+    // ---- the filter chain ---------------------------------------------------------------------------
+
+    /** Runs the filters from the next one on, until one stops the chain or the request completes. */
+    void continueDecoding() {
+        while (!complete && next < filters.length) {
+            if (!filters[next++].decode(this)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The route for the request as it is now, resolved on first use: the router's outcome and, for a
+     * forwarded request, its weighted cluster drawn as Envoy draws it when it resolves the route.
+     */
+    RouteOutcome route() {
+        if (route == null) {
+            route = snapshot.router().route(new RouteRequest(proxy.source(snapshot), info.authority, port, info.method, path, "http",
+                    name -> {
+                        List<String> all = headers.getAll(name);
+                        return all.isEmpty() ? null : all.size() == 1 ? all.get(0) : String.join(",", all);
+                    }));
+            cluster = null;
+            info.routeName = null;
+            info.cluster = null;
+            if (route instanceof Forward forward) {
+                cluster = forward.action().pick(random);
+                info.routeName = forward.action().routeName();
+                info.cluster = cluster.cluster() == null ? null : cluster.cluster().toString();
+            } else if (route instanceof Direct direct) {
+                info.routeName = direct.routeName();
+            }
+        }
+        return route;
+    }
+
+    /** The weighted cluster of the {@link #route()}, for a forwarded request. */
+    WeightedCluster cluster() {
+        route();
+        return cluster;
+    }
+
+    /** A filter changed what the route depends on (Envoy's clearRouteCache): the next {@link #route()} resolves again. */
+    void clearRouteCache() {
+        route = null;
+    }
+
+    // ---- the answer ---------------------------------------------------------------------------------
+
+    /** Answers with a text body (none when empty); {@code flag}, when given, goes on the record. */
+    void sendLocalReply(int status, String text, String details, ResponseFlag flag) {
+        if (flag != null) {
+            info.flag(flag);
+        }
+        MultiMap replyHeaders = null;
+        if (!text.isEmpty()) {
+            replyHeaders = MultiMap.caseInsensitiveMultiMap().set("content-type", "text/plain");
+        }
+        respond(status, replyHeaders, Buffer.buffer(text), details);
+    }
+
+    /** The one answer to the caller; later calls do nothing. */
+    void respond(int status, MultiMap responseHeaders, Buffer responseBody, String details) {
+        if (complete) {
+            return;
+        }
+        complete(status, details, responseBody.length()); // before the answer leaves, so its log line is there once the caller has it
+        HttpServerResponse response = request.response();
+        if (!response.closed() && !response.ended()) {
+            response.setStatusCode(status);
+            if (responseHeaders != null) {
+                response.headers().addAll(responseHeaders);
+            }
+            response.end(responseBody);
+        }
+    }
+
+    private void downstreamGone() {
+        if (!complete) {
+            info.flag(ResponseFlag.DC);
+            complete(0, "downstream_remote_disconnect", 0);
+        }
+    }
+
+    private void complete(int status, String details, long bytesSent) {
+        complete = true;
+        info.status = status;
+        info.details = details;
+        info.bytesSent = bytesSent;
+        info.endNanos = System.nanoTime();
+        for (HttpFilter filter : filters) {
+            filter.onDestroy();
+        }
+        proxy.telemetry().completed(info);
+        proxy.plane().ended();
+    }
+
+    // ---- what the filters read ----------------------------------------------------------------------
+
+    boolean isComplete() {
+        return complete;
+    }
+
+    Proxy proxy() {
+        return proxy;
+    }
+
+    StreamInfo info() {
+        return info;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The request's end-to-end headers; filters may change them. */
+    MultiMap headers() {
+        return headers;
+    }
+
+    Buffer body() {
+        return body;
+    }
+
+    HttpMethod method() {
+        return request.method();
+    }
+
+    /** The path as the caller sent it. */
+    String path() {
+        return path;
+    }
+
+    String authority() {
+        return info.authority;
+    }
+
+    // ---- parsing ------------------------------------------------------------------------------------
+
+    /** host[:port]: letters, digits, dots, dashes, underscores, a port, or an IPv6 literal in brackets. */
+    static boolean isAuthority(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                    || c == '_' || c == ':' || c == '[' || c == ']';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A version-4 UUID, as Envoy makes for a request that has none, from the request's generator (not SecureRandom). */
+    static String requestId(SplittableRandom random) {
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
+    }
+
+    private static long parseLong(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+}
