@@ -38,15 +38,36 @@ final class AccessLog {
         queue.add(info);
     }
 
+    /** Reused by the flusher for each line (under this object's lock). */
+    private final StringBuilder line = new StringBuilder(512);
+
     private String format(StreamInfo e) {
-        String upstreamServiceTime = e.upstreamServiceMillis < 0 ? null : String.valueOf(e.upstreamServiceMillis);
-        return "[" + time(e.startMillis) + "] \"" + e.method + " " + e.path + " " + e.protocol + "\" "
-                + e.status + " " + ResponseFlag.format(e.flags) + " " + dash(e.details) + " - \"-\" " + e.bytesReceived + " "
-                + e.bytesSent + " " + e.durationNanos() / 1_000_000 + " " + dash(upstreamServiceTime) + " \"" + dash(e.forwardedFor)
-                + "\" \"" + dash(e.userAgent) + "\" \"" + dash(e.requestId) + "\" \"" + dash(e.authority) + "\" \""
-                + dash(e.upstream == null ? null : e.upstream.address()) + "\" " + dash(e.cluster) + " - "
-                + dash(e.downstreamLocal == null ? null : e.downstreamLocal.toString()) + " "
-                + dash(e.downstreamRemote == null ? null : e.downstreamRemote.toString()) + " - " + dash(e.routeName) + "\n";
+        StringBuilder b = line;
+        b.setLength(0);
+        b.append('[').append(time(e.startMillis)).append("] \"").append(e.method).append(' ').append(e.path).append(' ')
+                .append(e.protocol).append("\" ").append(e.status).append(' ').append(ResponseFlag.format(e.flags)).append(' ');
+        dash(b, e.details).append(" - \"-\" ").append(e.bytesReceived).append(' ').append(e.bytesSent).append(' ')
+                .append(e.durationNanos() / 1_000_000).append(' ');
+        if (e.upstreamServiceMillis < 0) {
+            b.append('-');
+        } else {
+            b.append(e.upstreamServiceMillis);
+        }
+        b.append(" \"");
+        dash(b, e.forwardedFor).append("\" \"");
+        dash(b, e.userAgent).append("\" \"");
+        dash(b, e.requestId).append("\" \"");
+        dash(b, e.authority).append("\" \"");
+        dash(b, e.upstream == null ? null : e.upstream.address()).append("\" ");
+        dash(b, e.cluster).append(" - ");
+        dash(b, e.downstreamLocal == null ? null : e.downstreamLocal.toString()).append(' ');
+        dash(b, e.downstreamRemote == null ? null : e.downstreamRemote.toString()).append(" - ");
+        dash(b, e.routeName).append('\n');
+        return b.toString();
+    }
+
+    private static StringBuilder dash(StringBuilder b, String value) {
+        return b.append(value == null || value.isEmpty() ? "-" : value);
     }
 
     private long second = -1;
@@ -65,10 +86,6 @@ final class AccessLog {
         }
         long ms = millis % 1000;
         return prefix + (ms < 10 ? "00" : ms < 100 ? "0" : "") + ms + "Z";
-    }
-
-    private static String dash(String value) {
-        return value == null || value.isEmpty() ? "-" : value;
     }
 
     /** Writes what is queued. */

@@ -75,6 +75,9 @@ public final class Proxy {
     /** The routing source for the snapshot it was made for (a sidecar's never changes; the ingress' follows the Gateways). */
     private Snapshot sourceFor;
     private RouteRequest.Source source;
+    /** The Lua patches that run on this proxy, for the snapshot they were found in. */
+    private Snapshot luaFor;
+    private java.util.List<Snapshot.Lua> luaPatches;
 
     Proxy(Identity identity, DataPlane plane, Vertx vertx, AccessLog accessLog, long seed) {
         this.identity = identity;
@@ -179,9 +182,16 @@ public final class Proxy {
      * @throws LuaError when a script fails
      */
     LuaFilter.Outcome runLua(Snapshot snapshot, MultiMap headers) {
-        Context where = identity.kind() == Kind.SIDECAR ? Context.SIDECAR_OUTBOUND : Context.GATEWAY;
+        if (snapshot != luaFor) {
+            Context where = identity.kind() == Kind.SIDECAR ? Context.SIDECAR_OUTBOUND : Context.GATEWAY;
+            luaPatches = snapshot.luaFor(identity.labels(), identity.namespace(), where);
+            luaFor = snapshot;
+        }
+        if (luaPatches.isEmpty()) {
+            return LuaFilter.Outcome.UNCHANGED;
+        }
         boolean changed = false;
-        for (Snapshot.Lua filter : snapshot.luaFor(identity.labels(), identity.namespace(), where)) {
+        for (Snapshot.Lua filter : luaPatches) {
             LuaFilter state = lua.computeIfAbsent(filter.key(), k -> new LuaFilter(filter.describe(), filter.patch().luaSource()));
             LuaFilter.Outcome outcome = state.onRequest(headers);
             changed |= outcome.headersChanged();

@@ -5,9 +5,12 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import io.productapp.mesh.route.Endpoint;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
@@ -86,26 +89,48 @@ final class UpstreamTry {
             });
         }
         long sent = System.nanoTime();
-        proxy.client().request(options)
-                .compose(opened -> {
-                    inFlight = opened;
-                    if (stopped != null) {
-                        opened.reset();
-                    }
-                    return body.length() == 0 ? opened.send() : opened.send(body);
-                })
-                .compose(response -> response.body().map(answer -> new Result(endpoint, attempt, Outcome.ANSWERED,
-                        response.statusCode(), response.headers(), answer, (System.nanoTime() - sent) / 1_000_000)))
-                .onComplete(done -> {
-                    inFlight = null;
-                    if (perTryTimer >= 0) {
-                        proxy.vertx().cancelTimer(perTryTimer);
-                    }
-                    ended.accept(stopped != null ? new Result(endpoint, attempt, stopped, 0, null, null, -1)
-                            : done.succeeded() ? done.result()
-                            : new Result(endpoint, attempt, isConnectFailure(done.cause()) ? Outcome.CONNECT_FAILURE : Outcome.RESET, 0, null,
-                                    null, -1));
-                });
+        proxy.client().request(options, opened -> {
+            if (opened.failed()) {
+                end(opened.cause(), null);
+                return;
+            }
+            HttpClientRequest request = opened.result();
+            inFlight = request;
+            if (stopped != null) {
+                request.reset();
+            }
+            Handler<AsyncResult<HttpClientResponse>> answered = response -> {
+                if (response.failed()) {
+                    end(response.cause(), null);
+                    return;
+                }
+                HttpClientResponse answer = response.result();
+                answer.body(whole -> end(whole.cause(), whole.failed() ? null : new Result(endpoint, attempt, Outcome.ANSWERED,
+                        answer.statusCode(), answer.headers(), whole.result(), (System.nanoTime() - sent) / 1_000_000)));
+            };
+            if (body.length() == 0) {
+                request.send(answered);
+            } else {
+                request.send(body, answered);
+            }
+        });
+    }
+
+    /** The try's one result: the answer, or what stopped it. */
+    private void end(Throwable failure, Result answer) {
+        inFlight = null;
+        if (perTryTimer >= 0) {
+            proxy.vertx().cancelTimer(perTryTimer);
+            perTryTimer = -1;
+        }
+        if (stopped != null) {
+            ended.accept(new Result(endpoint, attempt, stopped, 0, null, null, -1));
+        } else if (answer != null) {
+            ended.accept(answer);
+        } else {
+            ended.accept(new Result(endpoint, attempt, isConnectFailure(failure) ? Outcome.CONNECT_FAILURE : Outcome.RESET, 0, null,
+                    null, -1));
+        }
     }
 
     /** Ends the try early with {@code why} (reported as its outcome once the request is reset). */

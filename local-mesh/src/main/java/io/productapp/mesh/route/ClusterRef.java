@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * One of Envoy's outbound clusters, as Istio names it: {@code outbound|3000|v1|catalogdetail.workshop.svc.cluster.local}.
- * The subset is empty for the whole Service. The name is made once: counters and access logs
- * print it for every request.
+ * The subset is empty for the whole Service. The name and the hash are made once: counters, access
+ * logs and the proxies' cluster maps use them for every request.
  */
 public final class ClusterRef {
 
@@ -13,12 +13,14 @@ public final class ClusterRef {
     private final int port;
     private final String subset;
     private final String name;
+    private final int hash;
 
     public ClusterRef(String host, int port, String subset) {
         this.host = host;
         this.port = port;
         this.subset = subset == null ? "" : subset;
         this.name = "outbound|" + port + "|" + this.subset + "|" + host;
+        this.hash = Objects.hash(host, port, this.subset);
     }
 
     public String host() {
@@ -44,7 +46,7 @@ public final class ClusterRef {
 
     @Override
     public int hashCode() {
-        return Objects.hash(host, port, subset);
+        return hash;
     }
 
     @Override

@@ -65,14 +65,18 @@ public final class LocalityLb {
      */
     public static List<Endpoint> candidates(Locality source, List<Endpoint> endpoints, int[] priority, Predicate<Endpoint> healthy,
             LocalityLbSetting setting, RandomGenerator random) {
-        Distribute distribute = setting == null ? null
-                : setting.distribute().stream().filter(d -> source.matches(d.from())).findFirst().orElse(null);
-        if (distribute != null) {
-            return distributed(endpoints, distribute, healthy, random);
+        if (setting != null && !setting.distribute().isEmpty()) {
+            Distribute distribute = setting.distribute().stream().filter(d -> source.matches(d.from())).findFirst().orElse(null);
+            if (distribute != null) {
+                return distributed(endpoints, distribute, healthy, random);
+            }
         }
         int levels = 0;
         for (int p : priority) {
             levels = Math.max(levels, p + 1);
+        }
+        if (levels == 1 && allHealthy(endpoints, healthy)) {
+            return endpoints; // one level with every endpoint up: all of it, as the draw below would give
         }
         int[] load = priorityLoad(endpoints, priority, healthy, levels);
         int draw = random.nextInt(100);
@@ -94,6 +98,15 @@ public final class LocalityLb {
             }
         }
         return candidates;
+    }
+
+    private static boolean allHealthy(List<Endpoint> endpoints, Predicate<Endpoint> healthy) {
+        for (Endpoint endpoint : endpoints) {
+            if (!healthy.test(endpoint)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Envoy's load per priority level, in percent (all 0 when nothing is healthy). */

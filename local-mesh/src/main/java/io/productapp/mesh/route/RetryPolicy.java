@@ -16,15 +16,13 @@ import io.productapp.mesh.model.VirtualService.Retries;
  * ({@code 0}: none), {@code retryOn} replaces the conditions (plain numbers become retriable
  * status codes), {@code perTryTimeout} bounds each try.
  *
- * @param retries retries after the first try
- * @param conditions Envoy {@code retry_on} names
- * @param statusCodes retriable status codes
- * @param perTryTimeout bound on each try, or null
- * @param previousHosts whether a retry prefers an endpoint not tried yet
- * @param baseBackoff base of Envoy's jittered exponential back-off (25 ms)
+ * <p>
+ * Its parts: the retries after the first try, Envoy's {@code retry_on} names, the retriable status
+ * codes, the bound on each try (or null), whether a retry prefers an endpoint not tried yet, and
+ * the base of Envoy's jittered exponential back-off (25 ms). Immutable; the conditions are read
+ * once, when it is made, not on every try.
  */
-public record RetryPolicy(int retries, Set<String> conditions, Set<Integer> statusCodes, Duration perTryTimeout,
-        boolean previousHosts, Duration baseBackoff) {
+public final class RetryPolicy {
 
     static final List<String> DEFAULT_CONDITIONS = List.of("connect-failure", "refused-stream", "unavailable", "cancelled",
             "retriable-status-codes");
@@ -36,9 +34,76 @@ public record RetryPolicy(int retries, Set<String> conditions, Set<Integer> stat
             DEFAULT_BACKOFF);
     public static final RetryPolicy NONE = new RetryPolicy(0, Set.of(), Set.of(), null, false, DEFAULT_BACKOFF);
 
-    public RetryPolicy {
-        conditions = Set.copyOf(conditions);
-        statusCodes = Set.copyOf(statusCodes);
+    private final int retries;
+    private final Set<String> conditions;
+    private final Set<Integer> statusCodes;
+    private final Duration perTryTimeout;
+    private final boolean previousHosts;
+    private final Duration baseBackoff;
+    // The conditions as the per-try decision reads them, worked out once.
+    private final boolean on5xx;
+    private final boolean onGatewayError;
+    private final boolean onRetriable4xx;
+    private final boolean onStatusCodes;
+    private final boolean onAnyReset;
+    private final boolean onConnectFailure;
+
+    public RetryPolicy(int retries, Set<String> conditions, Set<Integer> statusCodes, Duration perTryTimeout, boolean previousHosts,
+            Duration baseBackoff) {
+        this.retries = retries;
+        this.conditions = Set.copyOf(conditions);
+        this.statusCodes = Set.copyOf(statusCodes);
+        this.perTryTimeout = perTryTimeout;
+        this.previousHosts = previousHosts;
+        this.baseBackoff = baseBackoff;
+        on5xx = conditions.contains("5xx");
+        onGatewayError = conditions.contains("gateway-error");
+        onRetriable4xx = conditions.contains("retriable-4xx");
+        onStatusCodes = conditions.contains("retriable-status-codes") && !statusCodes.isEmpty();
+        onAnyReset = on5xx || onGatewayError || conditions.contains("reset");
+        onConnectFailure = conditions.contains("connect-failure") || conditions.contains("reset-before-request");
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    public Set<String> conditions() {
+        return conditions;
+    }
+
+    public Set<Integer> statusCodes() {
+        return statusCodes;
+    }
+
+    public Duration perTryTimeout() {
+        return perTryTimeout;
+    }
+
+    public boolean previousHosts() {
+        return previousHosts;
+    }
+
+    public Duration baseBackoff() {
+        return baseBackoff;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RetryPolicy p && p.retries == retries && p.conditions.equals(conditions)
+                && p.statusCodes.equals(statusCodes) && java.util.Objects.equals(p.perTryTimeout, perTryTimeout)
+                && p.previousHosts == previousHosts && p.baseBackoff.equals(baseBackoff);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(retries, conditions, statusCodes, perTryTimeout, previousHosts, baseBackoff);
+    }
+
+    @Override
+    public String toString() {
+        return "RetryPolicy[retries=" + retries + ", conditions=" + conditions + ", statusCodes=" + statusCodes + ", perTryTimeout="
+                + perTryTimeout + ", previousHosts=" + previousHosts + ", baseBackoff=" + baseBackoff + "]";
     }
 
     /** What ended a try without an answer from the endpoint. */
@@ -82,10 +147,10 @@ public record RetryPolicy(int retries, Set<String> conditions, Set<Integer> stat
 
     /** Whether an answer with this status is retried (Envoy's {@code wouldRetryFromHeaders} for HTTP/1.1). */
     public boolean retriesStatus(int status) {
-        return (conditions.contains("5xx") && status >= 500)
-                || (conditions.contains("gateway-error") && (status == 502 || status == 503 || status == 504))
-                || (conditions.contains("retriable-4xx") && status == 409)
-                || (conditions.contains("retriable-status-codes") && statusCodes.contains(status));
+        return (on5xx && status >= 500)
+                || (onGatewayError && (status == 502 || status == 503 || status == 504))
+                || (onRetriable4xx && status == 409)
+                || (onStatusCodes && statusCodes.contains(status));
     }
 
     /** Whether a try that ended without an answer is retried (Envoy's {@code wouldRetryFromReset}). */
@@ -93,10 +158,7 @@ public record RetryPolicy(int retries, Set<String> conditions, Set<Integer> stat
         if (reset == Reset.OVERFLOW) {
             return false;
         }
-        if (conditions.contains("5xx") || conditions.contains("gateway-error") || conditions.contains("reset")) {
-            return true;
-        }
-        return reset == Reset.CONNECT_FAILURE && (conditions.contains("connect-failure") || conditions.contains("reset-before-request"));
+        return onAnyReset || reset == Reset.CONNECT_FAILURE && onConnectFailure;
     }
 
     /** The wait before retry number {@code retry} (1, 2, ...): uniform in [0, base x 2^(retry-1)), capped at 10 x base. */

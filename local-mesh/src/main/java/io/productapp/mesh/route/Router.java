@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.productapp.mesh.model.Destination;
 import io.productapp.mesh.model.DestinationRule;
@@ -31,11 +32,21 @@ import io.productapp.mesh.route.RouteOutcome.WeightedCluster;
  * {@code mesh}), its first rule whose match holds (match entries ORed, conditions ANDed), and
  * that rule's destinations resolved to clusters through the Services and DestinationRules.
  * With no VirtualService for a Service, the Service's default route applies (no timeout,
- * Istio's default retries). Stateless and immutable: one per configuration in force.
+ * Istio's default retries). Immutable but for its caches: one per configuration in force, used
+ * from every proxy's event loop.
+ * <p>
+ * What a request's host and its caller decide (the Service and the VirtualService), and what a
+ * matched rule decides (its clusters, retries, mirrors), is the same for every request that
+ * gets there, so both are worked out once and kept; only the match itself is done per request.
  */
 public final class Router {
 
+    /** Entries each cache keeps at most: requests for endless made-up hosts or ports must not grow it without end. */
+    static final int MAX_CACHED_TARGETS = 4096;
+
     private final MeshConfig config;
+    private final Map<TargetKey, Target> targets = new ConcurrentHashMap<>();
+    private final Map<ActionKey, RouteOutcome> actions = new ConcurrentHashMap<>();
     /** Each VirtualService's hosts as Istio resolves them (FQDNs, wildcards), made once per configuration. */
     private final Map<VirtualService, List<String>> resolvedHosts = new java.util.IdentityHashMap<>();
 
@@ -50,11 +61,56 @@ public final class Router {
         return config;
     }
 
+    /** The Service and VirtualService of a request's authority for one caller. */
+    private record Target(String host, Optional<KubeService> service, Optional<VirtualService> virtualService) {
+    }
+
+    /** A caller (by identity: each proxy keeps its source per configuration) and the authority it asked for. */
+    private record TargetKey(Object source, String authority) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof TargetKey key && key.source == source && key.authority.equals(authority);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(source) * 31 + authority.hashCode();
+        }
+    }
+
+    /** A matched rule (or a Service's default route), by identity, and the port the request was sent to. */
+    private record ActionKey(Object rule, Object match, int port) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ActionKey key && key.rule == rule && key.match == match && key.port == port;
+        }
+
+        @Override
+        public int hashCode() {
+            return (System.identityHashCode(rule) * 31 + System.identityHashCode(match)) * 31 + port;
+        }
+    }
+
+    private Target target(RouteRequest request) {
+        TargetKey key = new TargetKey(request.source(), request.authority());
+        Target target = targets.get(key);
+        if (target == null) {
+            String host = MeshConfig.normalizeHost(request.authority());
+            Optional<KubeService> service = config.service(host, request.source().namespace());
+            String canonical = service.map(KubeService::fqdn).orElse(host);
+            target = new Target(host, service, virtualServiceFor(canonical, request));
+            if (targets.size() < MAX_CACHED_TARGETS) {
+                targets.put(key, target);
+            }
+        }
+        return target;
+    }
+
     public RouteOutcome route(RouteRequest request) {
-        String host = MeshConfig.normalizeHost(request.authority());
-        Optional<KubeService> service = config.service(host, request.source().namespace());
-        String canonical = service.map(KubeService::fqdn).orElse(host);
-        Optional<VirtualService> virtualService = virtualServiceFor(canonical, request);
+        Target target = target(request);
+        String host = target.host();
+        Optional<KubeService> service = target.service();
+        Optional<VirtualService> virtualService = target.virtualService();
         if (virtualService.isEmpty()) {
             if (!request.source().isSidecar()) {
                 return new NoRoute(null); // a gateway answers only for the hosts of its VirtualServices
@@ -62,7 +118,7 @@ public final class Router {
             if (service.isEmpty()) {
                 return new UnknownHost(host);
             }
-            return new Forward(defaultRoute(service.get(), request.port()));
+            return cached(new ActionKey(service.get(), null, request.port()), () -> new Forward(defaultRoute(service.get(), request.port())));
         }
         VirtualService vs = virtualService.get();
         for (HttpRoute rule : vs.http()) {
@@ -233,6 +289,24 @@ public final class Router {
     // ---- which clusters ---------------------------------------------------------------------------
 
     private RouteOutcome action(VirtualService vs, HttpRoute rule, HttpMatch matched, RouteRequest request) {
+        if (rule.directResponse() != null || rule.redirect() != null) {
+            return actionOf(vs, rule, matched, request); // a redirect's location depends on the request
+        }
+        return cached(new ActionKey(rule, matched, request.port()), () -> actionOf(vs, rule, matched, request));
+    }
+
+    private RouteOutcome cached(ActionKey key, java.util.function.Supplier<RouteOutcome> made) {
+        RouteOutcome outcome = actions.get(key);
+        if (outcome == null) {
+            outcome = made.get();
+            if (actions.size() < MAX_CACHED_TARGETS) {
+                actions.put(key, outcome);
+            }
+        }
+        return outcome;
+    }
+
+    private RouteOutcome actionOf(VirtualService vs, HttpRoute rule, HttpMatch matched, RouteRequest request) {
         String routeName = rule.name() != null ? rule.name() : (matched != null && matched.name() != null ? matched.name() : null);
         if (rule.directResponse() != null) {
             return new Direct(routeName, rule.directResponse().status(),
