@@ -188,6 +188,56 @@ public final class LoadTestCommand implements Callable<Integer> {
         return command.plan();
     }
 
+    /**
+     * A run that {@code options} describe without a target (no URL, no {@code -f}): parsed and
+     * checked by this command's rules now, so a usage error shows before anything starts, and run
+     * later against the target its caller chooses (the local mesh's ingress, say).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Prepared prepare(List<String> options) throws IOException {
+        LoadTestCommand command = new LoadTestCommand();
+        try {
+            new CommandLine(command).parseArgs(options.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        if (command.url != null || command.file != null) {
+            throw new IllegalArgumentException("the options name a target (" + (command.url != null ? command.url : "-f " + command.file)
+                    + "); the target is given apart");
+        }
+        command.reporting.validate();
+        command.url = "http://127.0.0.1/";
+        command.plan(); // every check a run makes, now
+        command.url = null;
+        return new Prepared(command);
+    }
+
+    /** A load test checked by {@link #prepare}, to run against a target. */
+    public static final class Prepared {
+        private final LoadTestCommand command;
+
+        private Prepared(LoadTestCommand command) {
+            this.command = command;
+        }
+
+        /** Runs against {@code target}, printing as the command does; returns its exit code. */
+        public int run(URI target, PrintStream out, PrintStream err) {
+            command.url = target.toString();
+            command.out = out;
+            command.err = err;
+            try {
+                return command.call();
+            } catch (IllegalArgumentException e) {
+                err.println("loadtest: " + e.getMessage());
+                return Checks.EXIT_USAGE;
+            } catch (IOException | RuntimeException e) {
+                err.println("loadtest: " + e.getMessage());
+                return Checks.EXIT_RUN_ERROR;
+            }
+        }
+    }
+
     /** Whether stderr (where the progress line goes) is a terminal, even when stdout is redirected. */
     static boolean stderrIsTerminal() {
         try {

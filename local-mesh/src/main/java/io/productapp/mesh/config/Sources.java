@@ -43,12 +43,15 @@ public final class Sources {
      * The chart rendered in a child JVM: Helm's Go runtime, once loaded, keeps the process's
      * signals (SIGQUIT among them, which jcmd and jstack attach with), so a process that runs for
      * long, as {@code ./demo} does, leaves it to a child that ends once the chart is rendered.
+     * {@code started} learns of the child as soon as it runs (so a launcher can stop it).
      */
-    public static ManifestReader.Result renderChartInChild(Path chartDir, Map<String, String> values) throws IOException {
+    public static ManifestReader.Result renderChartInChild(Path chartDir, Map<String, String> values,
+            java.util.function.Consumer<Process> started) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), Sources.class.getName(), chartDir.toString()));
         values.forEach((key, value) -> command.add(key + "=" + value));
         Process render = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        started.accept(render);
         String yaml = new String(render.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         try {
             if (render.waitFor() != 0) {
@@ -77,6 +80,22 @@ public final class Sources {
             System.err.println("helm template " + args[0] + ": " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** The folder {@code operand} names: a path, or the name of a scenario folder under {@code root}/istio; empty when neither. */
+    public static java.util.Optional<Path> folder(String operand, Path root) {
+        Path given = Path.of(operand);
+        if (Files.isDirectory(given)) {
+            return java.util.Optional.of(given.toAbsolutePath().normalize());
+        }
+        Path scenario = root.resolve("istio").resolve(operand);
+        return Files.isDirectory(scenario) ? java.util.Optional.of(scenario.toAbsolutePath().normalize()) : java.util.Optional.empty();
+    }
+
+    /** How a folder is shown: relative to {@code root} when inside it. */
+    public static String display(Path folder, Path root) {
+        Path absolute = folder.toAbsolutePath().normalize();
+        return absolute.startsWith(root) ? root.relativize(absolute).toString() : absolute.toString();
     }
 
     /** Every .yaml/.yml/.json file of a folder, as kubectl apply -f reads it, named relative to {@code root}. */

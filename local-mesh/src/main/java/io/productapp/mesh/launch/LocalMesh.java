@@ -66,6 +66,7 @@ public final class LocalMesh implements AutoCloseable {
     }
 
     private final Path root;
+    private final Teardown teardown;
     private final Layout layout;
     private final DataPlane plane;
     private final Suite suite;
@@ -81,9 +82,10 @@ public final class LocalMesh implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile ApplyResult lastApply;
 
-    private LocalMesh(Path root, Layout layout, DataPlane plane, Suite suite, ScenarioValidator validator, Consumer<String> output,
-            Duration startTimeout, List<String> jvm) {
+    private LocalMesh(Path root, Teardown teardown, Layout layout, DataPlane plane, Suite suite, ScenarioValidator validator,
+            Consumer<String> output, Duration startTimeout, List<String> jvm) {
         this.root = root;
+        this.teardown = teardown;
         this.layout = layout;
         this.plane = plane;
         this.suite = suite;
@@ -97,9 +99,18 @@ public final class LocalMesh implements AutoCloseable {
 
     /** Renders the chart, starts the proxies, then the services; returns once every service is ready. */
     public static LocalMesh start(Path root, Options options, Consumer<String> output) throws MeshException {
+        return start(root, options, output, new Teardown());
+    }
+
+    /**
+     * As {@link #start(Path, Options, Consumer)}, adding what it starts to {@code teardown} as it
+     * goes: running {@code teardown} at any moment, start-up included, stops all of it. Closing
+     * the mesh runs it.
+     */
+    public static LocalMesh start(Path root, Options options, Consumer<String> output, Teardown teardown) throws MeshException {
         ManifestReader.Result chart;
         try {
-            chart = Sources.renderChartInChild(root.resolve("helm/productapp"), Map.of());
+            chart = Sources.renderChartInChild(root.resolve("helm/productapp"), Map.of(), child -> teardown.add(child::destroyForcibly));
         } catch (IOException e) {
             throw new MeshException(e.getMessage(), e);
         }
@@ -110,6 +121,7 @@ public final class LocalMesh implements AutoCloseable {
         Layout layout = Layout.of(config, root, options.ports());
         ScenarioValidator validator = new ScenarioValidator(CrdSchemas.load(), chart.manifests(), List.of());
         DataPlane plane = new DataPlane(config, options.logDirectory(), options.seed(), 2);
+        teardown.add(plane);
         try {
             plane.start(new Proxy.Identity("istio-ingressgateway", Proxy.Kind.INGRESS, INGRESS_NAMESPACE, INGRESS_LABELS,
                     new Locality(Layout.REGION, Layout.ZONES.get(0), ""), GATEWAY_PORT), options.ports().ingress());
@@ -118,25 +130,25 @@ public final class LocalMesh implements AutoCloseable {
                         instance.labels(), instance.locality(), 0), instance.sidecarPort());
             }
         } catch (ProxyStartException e) {
-            plane.close();
+            teardown.run();
             throw new MeshException(e.getMessage() + ": stop whatever holds the port, or pass --port-offset N", e);
         }
         List<String> jvm;
         try {
             jvm = Topology.jvmOptions(root);
         } catch (IOException e) {
-            plane.close();
+            teardown.run();
             throw new MeshException("cannot read " + Topology.JVM_OPTIONS_FILE + ": " + e.getMessage(), e);
         }
         Suite suite;
         try {
-            suite = Suite.start(layout.instances().stream().map(i -> spec(i, jvm)).toList(), output, options.startTimeout());
+            suite = Suite.start(layout.instances().stream().map(i -> spec(i, jvm)).toList(), output, options.startTimeout(), teardown);
         } catch (SuiteException e) {
-            plane.close();
+            teardown.run();
             throw new MeshException(e.getMessage(), e);
         }
         plane.endpoints(layout.endpoints());
-        return new LocalMesh(root, layout, plane, suite, validator, output, options.startTimeout(), jvm);
+        return new LocalMesh(root, teardown, layout, plane, suite, validator, output, options.startTimeout(), jvm);
     }
 
     private static ServiceSpec spec(Instance instance, List<String> jvm) {
@@ -260,11 +272,10 @@ public final class LocalMesh implements AutoCloseable {
         return instances;
     }
 
-    /** Stops the services, then the proxies. */
+    /** Stops the services (callers first), then the proxies. */
     @Override
     public void close() {
-        suite.close();
-        plane.close();
+        teardown.run();
     }
 
     /** The mesh could not start or do what was asked; the message says why. */

@@ -18,7 +18,10 @@ import java.util.function.Consumer;
  * relayed line by line with the service name in front; the line Quarkus prints once the HTTP
  * server listens completes {@link #listening()}, so nobody polls or sleeps to learn it.
  */
-public final class ServiceProcess {
+public final class ServiceProcess implements AutoCloseable {
+
+    /** How long a service may take to stop after SIGTERM before it is killed. */
+    static final long STOP_GRACE_MILLIS = 10_000;
 
     /** Printed by Quarkus when the HTTP server is bound: "... started in 0.9s. Listening on: http://..." */
     static final String LISTENING_MARKER = "Listening on: ";
@@ -133,6 +136,12 @@ public final class ServiceProcess {
     /** Whether {@link #stop} was called: the process did not end on its own. */
     public boolean stopRequested() {
         return stopRequested;
+    }
+
+    /** Stops it with the usual grace period. */
+    @Override
+    public void close() {
+        stop(STOP_GRACE_MILLIS);
     }
 
     /** SIGTERM (Quarkus shuts down gracefully), then SIGKILL if it has not gone within the grace period. */

@@ -21,13 +21,13 @@ import java.util.function.Consumer;
  */
 public final class Suite implements AutoCloseable {
 
-    private static final long STOP_GRACE_MILLIS = 10_000;
-
     private final List<ServiceProcess> services;
+    private final Teardown teardown;
     private final CompletableFuture<ServiceProcess> unexpectedExit = new CompletableFuture<>();
 
-    private Suite(List<ServiceProcess> services) {
+    private Suite(List<ServiceProcess> services, Teardown teardown) {
         this.services = services;
+        this.teardown = teardown;
     }
 
     /** Watches a started service: its exit is unexpected unless the suite stopped it. */
@@ -40,15 +40,30 @@ public final class Suite implements AutoCloseable {
         return service;
     }
 
+    /** Starts the services in order; returns once every one is ready. */
     public static Suite start(List<ServiceSpec> specs, Consumer<String> output, Duration timeout) throws SuiteException {
+        return start(specs, output, timeout, new Teardown());
+    }
+
+    /**
+     * Starts the services in order, each added to {@code teardown} as soon as it runs, so that a
+     * stop during start-up stops them; returns once every one is ready.
+     */
+    public static Suite start(List<ServiceSpec> specs, Consumer<String> output, Duration timeout, Teardown teardown)
+            throws SuiteException {
         for (ServiceSpec spec : specs) {
             requireFreePort(spec);
         }
         List<ServiceProcess> started = new ArrayList<>();
-        Suite suite = new Suite(started);
+        Suite suite = new Suite(started, teardown);
         try {
             for (ServiceSpec spec : specs) {
-                started.add(suite.watch(ServiceProcess.start(spec, output)));
+                if (teardown.isDone()) {
+                    throw new SuiteException("stopped while starting");
+                }
+                ServiceProcess service = ServiceProcess.start(spec, output);
+                teardown.add(service);
+                started.add(suite.watch(service));
             }
             long deadline = System.nanoTime() + timeout.toNanos();
             for (ServiceProcess service : started) {
@@ -86,9 +101,11 @@ public final class Suite implements AutoCloseable {
     public synchronized ServiceProcess replace(String name, ServiceSpec spec, Consumer<String> output, Duration timeout)
             throws SuiteException {
         ServiceProcess old = service(name);
-        old.stop(STOP_GRACE_MILLIS);
+        old.close();
+        teardown.remove(old);
         try {
             ServiceProcess started = watch(ServiceProcess.start(spec, output));
+            teardown.add(started);
             services.set(services.indexOf(old), started);
             awaitReady(started, System.nanoTime() + timeout.toNanos());
             return started;
@@ -148,7 +165,7 @@ public final class Suite implements AutoCloseable {
     @Override
     public void close() {
         for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).stop(STOP_GRACE_MILLIS);
+            services.get(i).close();
         }
     }
 

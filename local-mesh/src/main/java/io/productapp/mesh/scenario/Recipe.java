@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.productapp.loadtest.cli.LoadTestCommand;
 import io.productapp.mesh.config.CrdSchemas;
 
 /**
@@ -95,7 +96,14 @@ public record Recipe(Path file, List<Step> steps) {
             List<String> args = words.subList(1, words.size());
             int at = n;
             steps.add(switch (verb) {
-                case "load" -> new Load(n, List.copyOf(args));
+                case "load" -> {
+                    try {
+                        LoadTestCommand.prepare(args);
+                    } catch (IllegalArgumentException | IOException e) {
+                        throw new RecipeException(file, at, "load: " + e.getMessage().lines().findFirst().orElse(""));
+                    }
+                    yield new Load(n, List.copyOf(args));
+                }
                 case "fault", "reset" -> {
                     if (args.isEmpty()) {
                         throw new RecipeException(file, at, verb + " needs the instances: a name, a Deployment, or service=/zone=/label= conditions");

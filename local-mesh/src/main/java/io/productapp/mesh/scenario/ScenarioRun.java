@@ -65,25 +65,27 @@ public final class ScenarioRun {
     }
 
     private String display(Path folder) {
-        Path absolute = folder.toAbsolutePath().normalize();
-        return absolute.startsWith(mesh.root()) ? mesh.root().relativize(absolute).toString() : absolute.toString();
+        return Sources.display(folder, mesh.root());
     }
 
-    /** Runs {@code folder}'s scenario with {@code loadOptions} (empty: the recipe's loads). */
-    public int run(Path folder, List<String> loadOptions) throws IOException {
+    /** Runs {@code folder}'s scenario as its recipe says. */
+    public int run(Path folder) throws IOException {
+        try {
+            return run(folder, plan(folder, List.of()));
+        } catch (RecipeException | IllegalArgumentException e) {
+            err.println("demo: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    /** Runs {@code folder}'s scenario: these steps (from {@link #plan}) after the folder is applied. */
+    public int run(Path folder, List<Recipe.Step> steps) throws IOException {
         Path setup = mesh.root().resolve("istio").resolve(ScenarioValidator.BASE_SCENARIO);
         if (!folder.toAbsolutePath().normalize().equals(setup.toAbsolutePath().normalize()) && !apply(setup)) {
             return 1;
         }
         if (!apply(folder)) {
             return 1;
-        }
-        List<Recipe.Step> steps;
-        try {
-            steps = plan(folder, loadOptions);
-        } catch (RecipeException e) {
-            err.println("demo: " + e.getMessage());
-            return 2;
         }
         int exit = 0;
         for (Recipe.Step step : steps) {
@@ -97,8 +99,13 @@ public final class ScenarioRun {
         return exit;
     }
 
-    /** The recipe's steps, or its steps before the first load and then one load with the options given. */
-    static List<Recipe.Step> plan(Path folder, List<String> loadOptions) throws IOException, RecipeException {
+    /**
+     * The recipe's steps, or its steps before the first load and then one load with the options
+     * given; every load's options checked by the load generator's rules.
+     *
+     * @throws IllegalArgumentException when the options given are not the load generator's
+     */
+    public static List<Recipe.Step> plan(Path folder, List<String> loadOptions) throws IOException, RecipeException {
         Recipe recipe = Recipe.of(folder).orElse(null);
         List<Recipe.Step> steps = new ArrayList<>();
         if (loadOptions.isEmpty()) {
@@ -116,6 +123,7 @@ public final class ScenarioRun {
                 steps.add(step);
             }
         }
+        LoadTestCommand.prepare(loadOptions);
         steps.add(new Recipe.Load(0, loadOptions));
         return steps;
     }
@@ -151,13 +159,11 @@ public final class ScenarioRun {
         }
     }
 
-    private int load(Recipe.Load load) {
-        List<String> args = new ArrayList<>();
-        args.add(mesh.ingress().toString());
-        args.addAll(load.options());
-        out.println("demo: ./loadtest " + String.join(" ", args));
+    private int load(Recipe.Load load) throws IOException {
+        LoadTestCommand.Prepared run = LoadTestCommand.prepare(load.options());
+        out.println("demo: ./loadtest " + mesh.ingress() + " " + String.join(" ", load.options()));
         sinceLoad = counts(stats);
-        return LoadTestCommand.execute(args.toArray(String[]::new), out, err);
+        return run.run(mesh.ingress(), out, err);
     }
 
     private int fault(Recipe.Fault fault) throws IOException, InterruptedException {

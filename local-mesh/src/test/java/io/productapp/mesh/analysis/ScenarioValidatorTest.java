@@ -2,10 +2,7 @@ package io.productapp.mesh.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -305,35 +302,6 @@ class ScenarioValidatorTest {
         ScenarioValidator.Report report = new ScenarioValidator(crds, withMultiport, base.manifests())
                 .validate("multi", Sources.readFolder(folder, temp));
         assertThat(report.findings()).extracting(Finding::code).containsExactly("IST0112");
-    }
-
-    @Test
-    void checkCommandPrintsOneLinePerFindingAndExits1OnErrors() throws IOException {
-        Path root = temp.resolve("repo");
-        Path scenario = Files.createDirectories(root.resolve("istio/broken"));
-        copyFolder(ISTIO.resolve(ScenarioValidator.BASE_SCENARIO), Files.createDirectories(root.resolve("istio/setup-mesh-resources")));
-        Files.createDirectories(root.resolve("helm"));
-        Files.createSymbolicLink(root.resolve("helm/productapp"), ROOT.resolve("helm/productapp"));
-        Files.writeString(scenario.resolve("vs.yaml"), vs("""
-                - route:
-                    - destination: {host: catalogdetail, port: {number: 3000}, subset: v3}
-                """));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = Check.run(List.of(), root, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        assertThat(exit).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains(
-                "IST0101 error istio/broken/vs.yaml: VirtualService catalogdetail: subset v3 is not defined in any DestinationRule for host catalogdetail",
-                "istio/broken: 1 manifests, 1 errors, 0 warnings",
-                "check: 2 folders, 1 errors, 0 warnings");
-        assertThat(Check.run(List.of("no-such-scenario"), root, System.out, new PrintStream(new ByteArrayOutputStream()))).isEqualTo(2);
-    }
-
-    private static void copyFolder(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
-        }
     }
 
     @Test

@@ -33,7 +33,7 @@ class DemoIT {
     private Process demo;
     private List<ProcessHandle> services = List.of();
     private final List<String> output = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Completes when the launcher's output has been read to its end. */
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
@@ -79,6 +79,33 @@ class DemoIT {
         ended.get(10, TimeUnit.SECONDS);
         assertThat(services).noneMatch(ProcessHandle::isAlive);
         assertThat(output).contains("demo: stopping the services", "demo: stopped");
+    }
+
+    @Test
+    void aStopSignalDuringStartUpLeavesNoProcessAndNoPortBehind() throws Exception {
+        int offset = DemoPorts.freeOffset();
+        launch(offset);
+        // As soon as the first service process runs, well before the launcher is ready.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (demo.children().noneMatch(p -> p.info().commandLine().orElse("").contains("quarkus-run.jar"))) {
+            assertThat(System.nanoTime()).as("a service process started").isLessThan(deadline);
+            assertThat(demo.isAlive()).as("the launcher runs").isTrue();
+            Thread.sleep(20);
+        }
+        assertThat(ready).isNotDone();
+        List<ProcessHandle> started = demo.descendants().toList();
+        demo.toHandle().destroy(); // SIGTERM, as `kill <pid>` sends it
+
+        assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+        for (ProcessHandle process : started) {
+            assertThat(process.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("%s", process.info().commandLine()).isFalse();
+        }
+        for (int port : DemoPorts.DEFAULT_PORTS) {
+            assertThat(DemoPorts.isFree(port + offset)).as("port %d is free again", port + offset).isTrue();
+        }
+        // And a new launcher on the same ports starts cleanly.
+        demo = null;
+        start(offset);
     }
 
     @Test
@@ -128,20 +155,32 @@ class DemoIT {
 
     /** Starts the launcher where its ports are free and waits for "demo: ready"; returns the port offset. */
     private int start() throws Exception {
-        int offset = DemoPorts.freeOffset();
+        return start(DemoPorts.freeOffset());
+    }
+
+    private int start(int offset) throws Exception {
+        CompletableFuture<Void> isReady = launch(offset);
+        isReady.get(180, TimeUnit.SECONDS);
+        return offset;
+    }
+
+    /** Starts the launcher with this port offset; completes once it printed "demo: ready". */
+    private CompletableFuture<Void> launch(int offset) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         demo = new ProcessBuilder(java, "-Dproductapp.root=" + ROOT, "-jar", LAUNCHER.toString(),
                 "--port-offset", Integer.toString(offset))
                 .redirectErrorStream(true)
                 .start();
-        Thread reader = new Thread(this::relay, "demo-output");
+        CompletableFuture<Void> isReady = new CompletableFuture<>();
+        ready = isReady;
+        Process launched = demo;
+        Thread reader = new Thread(() -> relay(launched, isReady), "demo-output");
         reader.setDaemon(true);
         reader.start();
-        ready.get(180, TimeUnit.SECONDS);
-        return offset;
+        return isReady;
     }
 
-    private void relay() {
+    private void relay(Process demo, CompletableFuture<Void> ready) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {

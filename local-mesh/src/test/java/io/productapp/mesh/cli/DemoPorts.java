@@ -17,7 +17,7 @@ public final class DemoPorts {
         for (int offset = 20_000 + (int) (ProcessHandle.current().pid() % 5_000); offset < 45_000; offset += 97) {
             boolean allFree = true;
             for (int port : DEFAULT_PORTS) {
-                allFree &= free(port + offset);
+                allFree &= isFree(port + offset);
             }
             if (allFree) {
                 return offset;
@@ -26,7 +26,8 @@ public final class DemoPorts {
         throw new IOException("no offset with every port free");
     }
 
-    private static boolean free(int port) {
+    /** Whether nothing listens on {@code port} of 127.0.0.1 now. */
+    static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return true;
         } catch (IOException e) {

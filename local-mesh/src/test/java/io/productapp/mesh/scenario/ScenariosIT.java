@@ -112,7 +112,7 @@ class ScenariosIT {
     private static void run(Path folder) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        int exit = new ScenarioRun(mesh, print, print).run(folder, List.of());
+        int exit = new ScenarioRun(mesh, print, print).run(folder);
         String output = out.toString(StandardCharsets.UTF_8);
         System.out.println(output);
         assertThat(exit).as("./demo run istio/%s exits 0; its output:%n%s", folder.getFileName(), output).isZero();
