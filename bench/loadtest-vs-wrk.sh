@@ -35,7 +35,10 @@ fi
 
 work=$(mktemp -d)
 cleanup() { [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# Ctrl-C and kill end the script (the EXIT trap then stops what it started).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 mkdir -p "$work/html" "$work/tmp"
 printf '{"version":"1","vendors":["ABC.com"]}' > "$work/html/catalogDetail"
 cat > "$work/nginx.conf" <<CONF

@@ -2,7 +2,8 @@
 # bench/mesh-overhead.sh — what the local mesh adds to the page: the same load on the page through
 # the mesh (ingress gateway -> frontend -> its sidecar -> productcatalog -> its sidecar ->
 # catalogdetail: three proxy hops) and direct (`./demo --no-mesh`: the same services calling each
-# other), in one invocation, one after the other.
+# other), in one invocation, one after the other, RUNS times (direct, mesh, direct, mesh, ...), each
+# start fresh. It prints every run and the median of the runs, with their spread.
 #
 # Throughput: wrk -t2 -c10, WARMUP s then DURATION s measured. Latency: ./loadtest's open model at
 # RATE requests/s for DURATION s (latency from the intended send time, so no coordinated
@@ -17,7 +18,7 @@
 # the verdict, naming the targets: met or MISSED.
 #
 #   bench/mesh-overhead.sh
-#   WARMUP=60 DURATION=30 RATE=500 bench/mesh-overhead.sh
+#   WARMUP=60 DURATION=30 RATE=500 RUNS=5 bench/mesh-overhead.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,7 @@ DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-20}
 RATE=${RATE:-1000}
 CONNECTIONS=${CONNECTIONS:-10}
+RUNS=${RUNS:-3}
 OFFSET=${OFFSET:-24000}
 HOPS=3
 TARGET_P50_PER_HOP_MS=0.3
@@ -68,7 +70,10 @@ stop_demo() {
     DEMO_PID=
   fi
 }
-trap stop_demo EXIT INT TERM
+trap stop_demo EXIT
+# Ctrl-C and kill end the script (the EXIT trap then stops what it started).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # wrk_rps URL: req/s of one measured wrk run, after 3 s not counted (the viewer starting up).
 wrk_rps() {
@@ -120,33 +125,44 @@ latency = json.load(open(sys.argv[1]))["report"]["latency"]
 print(latency["p50Ms"], latency["p99Ms"])' "bench/results/mesh-overhead-$key.json")
 }
 
-echo "bench: wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up + ${DURATION}s; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
-start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$OFFSET"
-measure direct "http://127.0.0.1:$((9000 + OFFSET))/"
-stop_demo
-start_demo bench/results/mesh-overhead-mesh.log --port-offset "$OFFSET"
-measure mesh "http://127.0.0.1:$((8080 + OFFSET))/"
-if [[ $VIEW == 1 ]]; then
-  # Rounds alternate without and with the view, so drift over the minutes hits both alike.
-  page="http://127.0.0.1:$((8080 + OFFSET))/"
-  without=0 with=0 rounds=""
-  for ((round = 1; round <= VIEW_ROUNDS; round++)); do
-    a=$(wrk_rps "$page")
-    open_view "http://127.0.0.1:$((15000 + OFFSET))/"
-    b=$(wrk_rps "$page")
-    stop_viewer
-    without=$((without + a)) with=$((with + b)) rounds="$rounds $a/$b"
-  done
-fi
-stop_demo
+echo "bench: $RUNS runs of direct then mesh; wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up + ${DURATION}s; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
+ratios=() p50_hops=() p99_hops=()
+printf '\n%-5s %12s %12s %8s %18s %18s %14s\n' run "direct req/s" "mesh req/s" ratio "p50 ms direct/mesh" "p99 ms direct/mesh" "p50 added/hop"
+for ((run = 1; run <= RUNS; run++)); do
+  start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$OFFSET"
+  measure direct "http://127.0.0.1:$((9000 + OFFSET))/"
+  stop_demo
+  start_demo bench/results/mesh-overhead-mesh.log --port-offset "$OFFSET"
+  measure mesh "http://127.0.0.1:$((8080 + OFFSET))/"
+  if [[ $VIEW == 1 && $run == "$RUNS" ]]; then
+    # On the last mesh: rounds alternate without and with the view, so drift over the minutes hits both alike.
+    page="http://127.0.0.1:$((8080 + OFFSET))/"
+    without=0 with=0 rounds=""
+    for ((round = 1; round <= VIEW_ROUNDS; round++)); do
+      a=$(wrk_rps "$page")
+      open_view "http://127.0.0.1:$((15000 + OFFSET))/"
+      b=$(wrk_rps "$page")
+      stop_viewer
+      without=$((without + a)) with=$((with + b)) rounds="$rounds $a/$b"
+    done
+  fi
+  stop_demo
+  ratio=$(awk -v m="${RPS[mesh]}" -v d="${RPS[direct]}" 'BEGIN { printf "%.2f", m / d }')
+  p50_hop=$(awk -v m="${P50[mesh]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
+  p99_hop=$(awk -v m="${P99[mesh]}" -v d="${P99[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
+  ratios+=("$ratio") p50_hops+=("$p50_hop") p99_hops+=("$p99_hop")
+  printf '%-5s %12s %12s %8s %18s %18s %14s\n' "$run" "${RPS[direct]}" "${RPS[mesh]}" "$ratio" \
+    "${P50[direct]}/${P50[mesh]}" "${P99[direct]}/${P99[mesh]}" "$p50_hop"
+done
 
-ratio=$(awk -v m="${RPS[mesh]}" -v d="${RPS[direct]}" 'BEGIN { printf "%.2f", m / d }')
-p50_hop=$(awk -v m="${P50[mesh]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
-p99_hop=$(awk -v m="${P99[mesh]}" -v d="${P99[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
-printf '\n%-10s %10s %12s %12s\n' "" "req/s" "p50 ms" "p99 ms"
-printf '%-10s %10s %12s %12s\n' direct "${RPS[direct]}" "${P50[direct]}" "${P99[direct]}"
-printf '%-10s %10s %12s %12s\n' mesh "${RPS[mesh]}" "${P50[mesh]}" "${P99[mesh]}"
-printf '\nadded per proxy hop (%d hops): p50 %s ms, p99 %s ms; throughput mesh/direct %s\n' $HOPS "$p50_hop" "$p99_hop" "$ratio"
+# median VALUES...: the middle one (the lower middle of an even count); spread: min-max.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
+ratio=$(median "${ratios[@]}")
+p50_hop=$(median "${p50_hops[@]}")
+p99_hop=$(median "${p99_hops[@]}")
+printf '\nmedian of %d runs: throughput mesh/direct %s (runs %s); added per proxy hop (%d hops): p50 %s ms (runs %s), p99 %s ms\n' \
+  "$RUNS" "$ratio" "$(spread "${ratios[@]}")" $HOPS "$p50_hop" "$(spread "${p50_hops[@]}")" "$p99_hop"
 met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 view_verdict=
 if [[ $VIEW == 1 ]]; then
@@ -154,5 +170,5 @@ if [[ $VIEW == 1 ]]; then
   printf 'traffic view (%s): mesh req/s without/with, per round:%s; with/without %s\n' "$VIEWER" "$rounds" "$view_ratio"
   view_verdict="; with the traffic view open $view_ratio (target >= $TARGET_VIEW_RATIO) $(met "$view_ratio >= $TARGET_VIEW_RATIO")"
 fi
-echo "verdict: added p50 per hop $p50_hop ms (target <= $TARGET_P50_PER_HOP_MS ms) $(met "$p50_hop <= $TARGET_P50_PER_HOP_MS");" \
+echo "verdict (median of $RUNS runs): added p50 per hop $p50_hop ms (target <= $TARGET_P50_PER_HOP_MS ms) $(met "$p50_hop <= $TARGET_P50_PER_HOP_MS");" \
   "throughput ratio $ratio (target >= $TARGET_THROUGHPUT_RATIO) $(met "$ratio >= $TARGET_THROUGHPUT_RATIO")$view_verdict"

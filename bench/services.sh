@@ -86,7 +86,10 @@ fi
 
 declare -A PID STARTUP_MS
 cleanup() { for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# Ctrl-C and kill end the script (the EXIT trap then stops what it started).
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 now_ms() { date +%s%3N; }
 

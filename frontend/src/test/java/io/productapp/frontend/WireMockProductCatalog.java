@@ -16,8 +16,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class WireMockProductCatalog implements QuarkusTestResourceLifecycleManager {
 
     /**
-     * The REST client's read timeout in tests: long enough for the first, cold call on a loaded
-     * 2-core machine (700 ms once turned a cold call into a 502), short enough for the slow case.
+     * The REST client's read timeout in tests: long enough for the first call of a cold JVM on a
+     * busy 2-core machine, short enough for the slow case, whose delay is well beyond it.
      */
     public static final int READ_TIMEOUT_MS = 1500;
 

@@ -131,7 +131,9 @@ class LoadTestTest {
             Report report = LoadTest.run(plan, w -> { });
             assertThat(report.requests()).isBetween(95L, 105L);
             assertThat(report.uncorrectedLatency().p50Ms()).isBetween(15.0, 200.0);
-            assertThat(report.latency().p99Ms()).isGreaterThan(4 * report.uncorrectedLatency().p99Ms());
+            // Half the requests waited behind the queue for about half a second: medians, which a pause
+            // of the busy machine cannot move much, tell the two measures apart.
+            assertThat(report.latency().p50Ms()).isGreaterThan(4 * report.uncorrectedLatency().p50Ms());
             assertThat(report.latency().p99Ms()).isGreaterThan(500.0);
         }
     }

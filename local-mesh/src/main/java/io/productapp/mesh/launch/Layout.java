@@ -101,8 +101,9 @@ public record Layout(List<Instance> instances, Ports ports) {
                         env.put(variable.name(), variable.value());
                     }
                 }
-                // The sidecar: the REST clients' standard proxy setting, as a mesh gives each pod its own.
-                env.put("QUARKUS_REST_CLIENT_PROXY_ADDRESS", "127.0.0.1:" + sidecar);
+                // The sidecar: Quarkus' default proxy, which the REST clients use, as a mesh gives each pod its own.
+                env.put("QUARKUS_PROXY_HOST", "127.0.0.1");
+                env.put("QUARKUS_PROXY_PORT", String.valueOf(sidecar));
                 // What a pod learns from its node and the downward API on a cluster.
                 env.put("CATALOGDETAIL_ZONE", locality.zone());
                 env.put("CATALOGDETAIL_INSTANCE", name);

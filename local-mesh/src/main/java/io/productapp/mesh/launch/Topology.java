@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The four services of the suite and how they are wired on one machine. Until the local mesh
- * routes between versions, productcatalog calls catalogdetail v1 directly; v2 runs beside it.
+ * The four services wired to each other directly, without a mesh ({@code ./demo --no-mesh}, the
+ * baseline the mesh is measured against): productcatalog calls catalogdetail v1; v2 runs beside it.
  */
 public final class Topology {
 

@@ -112,9 +112,13 @@ class TrafficViewIT {
     private static final String[][] HOPS = { { "istio-ingressgateway", "frontend-0" }, { "frontend-0", "productcatalog-0" },
         { "productcatalog-0", "catalogdetail-0" }, { "productcatalog-0", "catalogdetail2-0" } };
 
+    /** Calls to catalogdetail in the window before a split is judged: its band, 3.5 standard deviations, is then ±12 points. */
+    static final int SPLIT_SAMPLE = 200;
+
     /**
      * Waits for ticks of the window (one a second) until every hop of the page has traffic in it
-     * (the innermost calls end first: the first pages take a while on cold JVMs).
+     * (the innermost calls end first: the first pages take a while on cold JVMs) and the window
+     * holds {@value #SPLIT_SAMPLE} calls to catalogdetail.
      */
     private static JsonNode documentWithEveryHop() throws Exception {
         TrafficWindow window = mesh.dataPlane().traffic();
@@ -124,12 +128,23 @@ class TrafficViewIT {
             seen = window.next(seen, 5_000).sequence();
             document = getJson("/traffic");
             JsonNode current = document;
-            if (java.util.Arrays.stream(HOPS).allMatch(hop -> edge(current, hop[0], hop[1], "served") != null)) {
+            if (java.util.Arrays.stream(HOPS).allMatch(hop -> edge(current, hop[0], hop[1], "served") != null)
+                    && toCatalogdetail(current, "catalogdetail-0") + toCatalogdetail(current, "catalogdetail2-0") >= SPLIT_SAMPLE) {
                 return document;
             }
         }
         throw new AssertionError("not every hop of the page had traffic after 30 ticks; " + answered.get()
                 + " pages answered; the last document: " + document);
+    }
+
+    private static double toCatalogdetail(JsonNode document, String instance) {
+        JsonNode edge = edge(document, "productcatalog-0", instance, "served");
+        return edge == null ? 0 : edge.path("requests").asDouble();
+    }
+
+    /** Asserts that {@code share} of {@code n} calls is 50 %, within 3.5 standard deviations of a fair split. */
+    private static void aboutHalf(String what, double share, double n) {
+        assertThat(Math.abs(share - 0.5)).as("%s: %.3f of %.0f calls", what, share, n).isLessThanOrEqualTo(3.5 * Math.sqrt(0.25 / n));
     }
 
     private static JsonNode edge(JsonNode document, String source, String destination, String traffic) {
@@ -173,9 +188,9 @@ class TrafficViewIT {
             assertThat(edge.path("p99Ms").asDouble()).isPositive().isGreaterThanOrEqualTo(edge.path("p50Ms").asDouble());
             assertThat(edge.path("flags").isObject()).isTrue();
         }
-        double toV1 = edge(document, "productcatalog-0", "catalogdetail-0", "served").path("requests").asDouble();
-        double toV2 = edge(document, "productcatalog-0", "catalogdetail2-0", "served").path("requests").asDouble();
-        assertThat(toV1 / (toV1 + toV2)).as("setup-mesh-resources: about 50/50").isBetween(0.3, 0.7);
+        double toV1 = toCatalogdetail(document, "catalogdetail-0");
+        double toV2 = toCatalogdetail(document, "catalogdetail2-0");
+        aboutHalf("setup-mesh-resources: v1's share", toV1 / (toV1 + toV2), toV1 + toV2);
         assertThat(document.path("config").path("objects").findValuesAsText("name")).contains("catalogdetail", "productapp");
     }
 
@@ -230,8 +245,8 @@ class TrafficViewIT {
         try {
             browser.get(admin("/").toString());
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(200));
-            wait.until(b -> share(b, "v1") > 0 && share(b, "v2") > 0);
-            assertThat(share(browser, "v1")).as("v1's share of productcatalog -> catalogdetail before").isBetween(0.3, 0.7);
+            wait.until(b -> calls(b) >= SPLIT_SAMPLE);
+            aboutHalf("v1's share of productcatalog -> catalogdetail before", share(browser, "v1"), calls(browser));
             assertThat(text(browser, "#graph g[data-node='catalogdetail2-0']")).contains("v2", "us-west-2b");
 
             PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
@@ -265,6 +280,16 @@ class TrafficViewIT {
                 return total === 0 ? 0 : mine / total;
                 """, version);
         return ((Number) share).doubleValue();
+    }
+
+    /** The requests from productcatalog-0 to catalogdetail that the page's table shows. */
+    private static double calls(WebDriver browser) {
+        Object calls = ((JavascriptExecutor) browser).executeScript("""
+                return [...document.querySelectorAll(
+                    "#edges tbody tr[data-source='productcatalog-0'][data-app='catalogdetail'][data-traffic='served']")]
+                    .reduce((sum, r) => sum + Number(r.dataset.requests), 0);
+                """);
+        return ((Number) calls).doubleValue();
     }
 
     private static String text(WebDriver browser, String selector) {

@@ -59,7 +59,7 @@ class LayoutTest {
         Layout.Instance productcatalog = layout.instance("productcatalog-0");
         assertThat(productcatalog.env())
                 .containsEntry("AGG_APP_URL", "http://catalogdetail.workshop.svc.cluster.local:3000/catalogDetail")
-                .containsEntry("QUARKUS_REST_CLIENT_PROXY_ADDRESS", "127.0.0.1:15103")
+                .containsEntry("QUARKUS_PROXY_HOST", "127.0.0.1").containsEntry("QUARKUS_PROXY_PORT", "15103")
                 .containsEntry("CATALOGDETAIL_ZONE", "us-west-2a")
                 .doesNotContainKey("JAVA_TOOL_OPTIONS");
         assertThat(productcatalog.port()).isEqualTo(5100);
