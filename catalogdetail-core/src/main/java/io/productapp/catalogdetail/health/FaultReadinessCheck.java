@@ -9,7 +9,12 @@ import org.eclipse.microprofile.health.Readiness;
 import io.productapp.catalogdetail.config.CatalogDetailConfig;
 import io.productapp.catalogdetail.service.FaultInjection;
 
-/** Not ready while a fault is injected, so Kubernetes takes the pod out of the Service. */
+/**
+ * Ready whether or not a fault is injected: the fault belongs to the application, as in the
+ * original, and Kubernetes must not act on it (a pod that went unready would leave its Service and
+ * hide what the Istio policy does about the failures). The check says whether a fault is injected,
+ * for whoever reads it, without changing the status.
+ */
 @Readiness
 public class FaultReadinessCheck implements HealthCheck {
 
@@ -25,7 +30,7 @@ public class FaultReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("catalogdetail")
-                .status(!fault.active())
+                .up()
                 .withData("version", config.version())
                 .withData("faultInjected", fault.active())
                 .build();
