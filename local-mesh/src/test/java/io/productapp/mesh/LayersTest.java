@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The local mesh's layers, lowest first: nothing in a layer imports a layer above it.
- * {@code route} is pure (no sockets, no Vert.x); {@code model} and {@code config} know no Vert.x either.
+ * {@code route} and {@code kube} are pure (no sockets, no Vert.x, no processes, no clock of their own);
+ * {@code model} and {@code config} know no Vert.x either.
  */
 class LayersTest {
 
     static final Path SOURCES = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize()
             .resolve("local-mesh/src/main/java/io/productapp/mesh");
-    static final List<String> LAYERS = List.of("config", "model", "analysis", "route", "proxy", "launch", "admin", "scenario", "cli");
+    static final List<String> LAYERS = List.of("config", "model", "analysis", "route", "proxy", "kube", "launch", "admin", "scenario",
+            "cli");
     static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.productapp\\.mesh\\.(\\w+)", Pattern.MULTILINE);
 
     @Test
@@ -44,11 +46,14 @@ class LayersTest {
     }
 
     @Test
-    void routingIsPure() throws IOException {
-        try (Stream<Path> files = Files.walk(SOURCES.resolve("route"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                assertThat(Files.readString(file)).as(file.toString())
-                        .doesNotContain("import io.vertx").doesNotContain("import java.net.").doesNotContain("import java.nio.channels");
+    void routingAndTheKubeletsRulesArePure() throws IOException {
+        for (String layer : List.of("route", "kube")) {
+            try (Stream<Path> files = Files.walk(SOURCES.resolve(layer))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    assertThat(Files.readString(file)).as(file.toString())
+                            .doesNotContain("import io.vertx").doesNotContain("import java.net.").doesNotContain("import java.nio.channels")
+                            .doesNotContain("System.nanoTime").doesNotContain("System.currentTimeMillis").doesNotContain("ProcessBuilder");
+                }
             }
         }
     }

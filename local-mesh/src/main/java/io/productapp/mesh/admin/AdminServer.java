@@ -44,8 +44,9 @@ import io.productapp.mesh.proxy.TrafficWindow;
  * POST /apply                         {"label": ..., "files": [{"path": ..., "content": ...}]}: validate, apply or refuse
  * GET  /stats                         every counter: proxy, cluster, endpoint, metric, value
  * GET  /instances                     the workload instances: name, Deployment, labels, zone, ports
+ * GET  /pods                          the pods as kubectl get pods -o wide shows them: ready, status, restarts, age, zone
  * POST /instances/NAME/injectFault    GET /injectFault on that instance (and /resetFault)
- * POST /deployments/NAME/env          {"NAME": "value", ...}: set env, restart its instances
+ * POST /deployments/NAME/env          {"NAME": "value", ...}: set env: the Deployment rolls out
  * </pre>
  */
 public final class AdminServer implements AutoCloseable {
@@ -101,6 +102,12 @@ public final class AdminServer implements AutoCloseable {
                 send(exchange, 200, stats());
             } else if (method.equals("GET") && path.equals("/instances")) {
                 send(exchange, 200, instances());
+            } else if (method.equals("GET") && path.equals("/pods")) {
+                ArrayNode pods = JSON.createArrayNode();
+                mesh.kubelet().rows().forEach(row -> pods.addObject().put("name", row.name()).put("ready", row.ready())
+                        .put("status", row.status()).put("restarts", row.restarts()).put("age", row.age()).put("ip", row.ip())
+                        .put("zone", row.zone()));
+                send(exchange, 200, JSON.createObjectNode().set("pods", pods));
             } else if (method.equals("POST") && path.matches("/instances/[^/]+/(injectFault|resetFault)")) {
                 String[] parts = path.split("/");
                 HttpResponse<String> answer = mesh.call(parts[2], "/" + parts[3]);
@@ -111,13 +118,13 @@ public final class AdminServer implements AutoCloseable {
                 JsonNode body = read(exchange);
                 Map<String, String> env = new LinkedHashMap<>();
                 body.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-                List<String> restarted = mesh.setEnv(path.split("/")[2], env);
+                List<String> created = mesh.setEnv(path.split("/")[2], env);
                 ArrayNode names = JSON.createArrayNode();
-                restarted.forEach(names::add);
-                send(exchange, 200, JSON.createObjectNode().set("restarted", names));
+                created.forEach(names::add);
+                send(exchange, 200, JSON.createObjectNode().set("rolledOut", names));
             } else {
                 send(exchange, 404, error("no such admin endpoint: " + method + " " + path
-                        + " (GET /, GET /traffic, GET /traffic/events, GET /config, POST /apply, GET /stats, GET /instances)"));
+                        + " (GET /, GET /traffic, GET /traffic/events, GET /config, POST /apply, GET /stats, GET /instances, GET /pods)"));
             }
         } catch (IllegalArgumentException | MeshException e) {
             send(exchange, 400, error(e.getMessage()));
@@ -187,7 +194,7 @@ public final class AdminServer implements AutoCloseable {
         Rendered last = rendered;
         if (last.sequence() != view.sequence()) {
             last = new Rendered(view.sequence(), JSON.writeValueAsString(
-                    TrafficDocument.of(JSON, view, mesh.instances(), mesh.faulted(), config())));
+                    TrafficDocument.of(JSON, view, mesh.instances(), mesh.faulted(), mesh.kubelet().rows(), config())));
             rendered = last;
         }
         return last.json();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.productapp.mesh.kube.Kubectl;
 import io.productapp.mesh.launch.Layout.Instance;
 import io.productapp.mesh.proxy.TrafficWindow;
 import io.productapp.mesh.proxy.TrafficWindow.EdgeView;
@@ -34,10 +35,13 @@ final class TrafficDocument {
      * @param view the window at its last tick
      * @param instances the workload instances running
      * @param faulted the instances with a fault injected ({@code /injectFault})
+     * @param pods the pods as kubectl shows them (ready, status, restarts)
      * @param config the configuration in force and the last apply ({@code GET /config})
      */
     static ObjectNode of(ObjectMapper json, TrafficWindow.View view, List<Instance> instances, Set<String> faulted,
-            ObjectNode config) {
+            List<Kubectl.Row> pods, ObjectNode config) {
+        Map<String, Kubectl.Row> rows = new LinkedHashMap<>();
+        pods.forEach(row -> rows.put(row.name(), row));
         ObjectNode document = json.createObjectNode().put("schema", SCHEMA).put("sequence", view.sequence())
                 .put("time", Instant.ofEpochMilli(view.epochMillis()).toString())
                 .put("windowSeconds", round(view.seconds(), 3));
@@ -49,6 +53,11 @@ final class TrafficDocument {
                     .put("version", instance.labels().getOrDefault("version", ""))
                     .put("deployment", instance.workload().name()).put("zone", instance.locality().zone())
                     .put("faultInjected", faulted.contains(instance.name()));
+            Kubectl.Row row = rows.get(instance.name());
+            if (row != null) {
+                node.put("ready", row.ready().startsWith("1")).put("status", row.status())
+                        .put("restarts", Integer.parseInt(row.restarts().split(" ")[0]));
+            }
             ArrayNode ejectedBy = node.putArray("ejectedBy");
             view.ejected().getOrDefault(instance.name(), List.of()).forEach(ejectedBy::add);
             nodes.put(instance.name(), node);
@@ -56,9 +65,12 @@ final class TrafficDocument {
         ArrayNode edges = json.createArrayNode();
         for (EdgeView edge : view.edges()) {
             String destination = edge.key().destination();
-            if (!nodes.containsKey(destination)) {
-                String app = destination.startsWith("service:") ? destination.substring("service:".length()) : destination;
-                nodes.put(destination, json.createObjectNode().put("id", destination).put("kind", "service").put("app", app));
+            if (!nodes.containsKey(destination) && destination.startsWith("service:")) {
+                nodes.put(destination, json.createObjectNode().put("id", destination).put("kind", "service")
+                        .put("app", destination.substring("service:".length())));
+            } else if (!nodes.containsKey(destination)) { // a pod gone (rolled out) whose requests are still in the window
+                nodes.put(destination, json.createObjectNode().put("id", destination).put("kind", "workload").put("app", destination)
+                        .put("ready", false).put("status", "Gone"));
             }
             ObjectNode item = edges.addObject().put("source", edge.key().source()).put("destination", destination)
                     .put("traffic", edge.key().traffic().json()).put("requests", edge.requests())

@@ -17,6 +17,7 @@ import io.productapp.loadtest.SplitRule;
 import io.productapp.loadtest.report.TextReport;
 import io.productapp.mesh.admin.AdminServer;
 import io.productapp.mesh.analysis.ScenarioValidator;
+import io.productapp.mesh.kube.Kubectl;
 import io.productapp.mesh.launch.LocalMesh;
 import io.productapp.mesh.launch.ServiceProcess;
 import io.productapp.mesh.launch.Suite;
@@ -119,7 +120,13 @@ final class ServeCommand implements Callable<Integer> {
         console.out().println("demo: in another terminal: ./demo apply istio/weight-based-routing" + portOption(offset)
                 + ", then ./loadtest " + page + " -c 10 -t 30S");
         console.out().println("demo: Ctrl-C stops everything.");
-        return awaitDeath(mesh.unexpectedExit(), stopper);
+        console.out().println();
+        console.out().println("demo: pods, as kubectl get pods -o wide shows them (a line here each time one changes):");
+        console.out().println("demo:   " + Kubectl.Row.HEADER);
+        mesh.kubelet().rows().forEach(row -> console.out().println("demo:   " + row));
+        mesh.kubelet().watch(row -> console.out().println("demo: pod " + row));
+        stopper.awaitStop();
+        return 0;
     }
 
     /** Four users for 5 s, with random pauses up to 50 ms, expecting about half of the pages from each version. */

@@ -13,6 +13,7 @@ final class Stopper {
 
     private final Teardown teardown = new Teardown();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
     private final Console console;
     private final boolean announce;
 
@@ -41,6 +42,16 @@ final class Stopper {
             if (announce) {
                 console.out().println("demo: stopped");
             }
+            done.countDown();
+        }
+    }
+
+    /** Waits until a stop has run (a signal, Ctrl-C). */
+    void awaitStop() {
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

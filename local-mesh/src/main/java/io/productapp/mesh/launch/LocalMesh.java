@@ -69,35 +69,33 @@ public final class LocalMesh implements AutoCloseable {
     private final Teardown teardown;
     private final Layout layout;
     private final DataPlane plane;
-    private final Suite suite;
+    private final Kubelet kubelet;
     private final ScenarioValidator validator;
-    private final Consumer<String> output;
     private final Duration startTimeout;
-    private final List<String> jvm;
-    /** Changed under this object's lock; read through {@link #instances}, a copy made at each change. */
-    private final Map<String, Instance> running = new LinkedHashMap<>();
-    private volatile List<Instance> instances;
-    private final Set<String> faulted = ConcurrentHashMap.newKeySet();
+    /** Pods with a fault injected through {@link #call}, and their restarts then: a restarted container has none. */
+    private final Map<String, Integer> faulted = new ConcurrentHashMap<>();
     /** For {@link #call}: one client, its connections and threads kept, not one per call. */
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile ApplyResult lastApply;
 
-    private LocalMesh(Path root, Teardown teardown, Layout layout, DataPlane plane, Suite suite, ScenarioValidator validator,
-            Consumer<String> output, Duration startTimeout, List<String> jvm) {
+    private LocalMesh(Path root, Teardown teardown, Layout layout, DataPlane plane, Kubelet kubelet, ScenarioValidator validator,
+            Duration startTimeout) {
         this.root = root;
         this.teardown = teardown;
         this.layout = layout;
         this.plane = plane;
-        this.suite = suite;
+        this.kubelet = kubelet;
         this.validator = validator;
-        this.output = output;
         this.startTimeout = startTimeout;
-        this.jvm = jvm;
-        layout.instances().forEach(i -> running.put(i.name(), i));
-        instances = List.copyOf(running.values());
+        kubelet.watch(row -> {
+            Integer at = faulted.get(row.name());
+            if (at != null && !row.restarts().equals(String.valueOf(at)) && !row.restarts().startsWith(at + " ")) {
+                faulted.remove(row.name()); // a new container: the fault was the old one's
+            }
+        });
     }
 
-    /** Renders the chart, starts the proxies, then the services; returns once every service is ready. */
+    /** Renders the chart, starts the ingress gateway, then the pods with their sidecars; returns once every pod is Ready. */
     public static LocalMesh start(Path root, Options options, Consumer<String> output) throws MeshException {
         return start(root, options, output, new Teardown());
     }
@@ -125,10 +123,6 @@ public final class LocalMesh implements AutoCloseable {
         try {
             plane.start(new Proxy.Identity("istio-ingressgateway", Proxy.Kind.INGRESS, INGRESS_NAMESPACE, INGRESS_LABELS,
                     new Locality(Layout.REGION, Layout.ZONES.get(0), ""), GATEWAY_PORT), options.ports().ingress());
-            for (Instance instance : layout.instances()) {
-                plane.start(new Proxy.Identity(instance.name(), Proxy.Kind.SIDECAR, instance.workload().origin().namespace(),
-                        instance.labels(), instance.locality(), 0), instance.sidecarPort());
-            }
         } catch (ProxyStartException e) {
             teardown.run();
             throw new MeshException(e.getMessage() + ": stop whatever holds the port, or pass --port-offset N", e);
@@ -140,20 +134,32 @@ public final class LocalMesh implements AutoCloseable {
             teardown.run();
             throw new MeshException("cannot read " + Topology.JVM_OPTIONS_FILE + ": " + e.getMessage(), e);
         }
-        Suite suite;
+        plane.endpoints(List.of()); // a pod is an endpoint once it is Ready
+        Kubelet kubelet = new Kubelet(layout, plane, teardown, jvm, output);
+        teardown.add(kubelet);
         try {
-            suite = Suite.start(layout.instances().stream().map(i -> spec(i, jvm)).toList(), output, options.startTimeout(), teardown);
-        } catch (SuiteException e) {
+            for (Instance instance : layout.instances()) {
+                Suite.requireFreePort(instance.name(), instance.port());
+            }
+            kubelet.createAll();
+            kubelet.awaitAllReady(options.startTimeout());
+        } catch (ProxyStartException e) {
             teardown.run();
-            throw new MeshException(e.getMessage(), e);
+            throw new MeshException(e.getMessage() + ": stop whatever holds the port, or pass --port-offset N", e);
+        } catch (SuiteException | IOException | MeshException e) {
+            teardown.run();
+            throw e instanceof MeshException m ? m : new MeshException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            teardown.run();
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while starting", e);
         }
-        plane.endpoints(layout.endpoints());
-        return new LocalMesh(root, teardown, layout, plane, suite, validator, output, options.startTimeout(), jvm);
+        return new LocalMesh(root, teardown, layout, plane, kubelet, validator, options.startTimeout());
     }
 
-    private static ServiceSpec spec(Instance instance, List<String> jvm) {
-        String ready = instance.workload().readinessPath() == null ? "/q/health/ready" : instance.workload().readinessPath();
-        return new ServiceSpec(instance.name(), instance.app(), instance.port(), instance.env(), ready, jvm);
+    /** The kubelet: the pods as kubectl shows them, kills, waits. */
+    public Kubelet kubelet() {
+        return kubelet;
     }
 
     public Layout layout() {
@@ -171,11 +177,6 @@ public final class LocalMesh implements AutoCloseable {
     /** The page, through the ingress gateway. */
     public URI ingress() {
         return URI.create("http://127.0.0.1:" + layout.ports().ingress() + "/");
-    }
-
-    /** Completes with the first service instance that exits on its own. */
-    public CompletableFuture<ServiceProcess> unexpectedExit() {
-        return suite.anyExit();
     }
 
     /** The last {@link #apply} and what became of it, or null. */
@@ -218,14 +219,14 @@ public final class LocalMesh implements AutoCloseable {
 
     /** {@code GET path} on one instance directly (not through the mesh), as {@code kubectl exec ... curl} would. */
     public HttpResponse<String> call(String instance, String path) throws IOException, InterruptedException {
-        List<Instance> now = instances;
+        List<Instance> now = instances();
         Instance target = now.stream().filter(i -> i.name().equals(instance)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no instance " + instance + " (instances: "
                         + now.stream().map(Instance::name).toList() + ")"));
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 == 2 && path.equals("/injectFault")) {
-            faulted.add(instance);
+        if (path.equals("/injectFault") && response.statusCode() / 100 == 5) { // catalogdetail answers its injection with a 500
+            faulted.put(instance, restarts(instance));
         } else if (response.statusCode() / 100 == 2 && path.equals("/resetFault")) {
             faulted.remove(instance);
         }
@@ -234,42 +235,27 @@ public final class LocalMesh implements AutoCloseable {
 
     /** The instances with a fault injected through {@link #call} (catalogdetail's {@code /injectFault}), and not reset since. */
     public Set<String> faulted() {
-        return Set.copyOf(faulted);
+        return Set.copyOf(faulted.keySet());
+    }
+
+    private int restarts(String pod) {
+        return kubelet.rows().stream().filter(r -> r.name().equals(pod)).findFirst()
+                .map(r -> Integer.parseInt(r.restarts().split(" ")[0])).orElse(0);
     }
 
     /**
-     * Sets environment variables on every instance of a Deployment and restarts them one by one,
-     * as {@code kubectl set env deployment/NAME K=V} rolls its pods; returns the instances restarted.
+     * Sets environment variables on a Deployment's pod template, as {@code kubectl set env
+     * deployment/NAME K=V} does: the Deployment rolls out as its strategy says (with one replica:
+     * a new pod starts, becomes Ready, then the old one terminates); returns the new pods once
+     * the old ones are gone.
      */
-    public synchronized List<String> setEnv(String deployment, Map<String, String> env) throws MeshException {
-        List<Instance> targets = running.values().stream().filter(i -> i.workload().name().equals(deployment)).toList();
-        if (targets.isEmpty()) {
-            throw new MeshException("no Deployment " + deployment + " (Deployments: "
-                    + running.values().stream().map(i -> i.workload().name()).distinct().toList() + ")");
-        }
-        List<String> restarted = new ArrayList<>();
-        for (Instance instance : targets) {
-            Instance changed = instance.withEnv(env);
-            plane.endpoints(plane.endpoints().stream().filter(e -> !e.name().equals(instance.name())).toList());
-            try {
-                suite.replace(instance.name(), spec(changed, jvm), output, startTimeout);
-            } catch (SuiteException e) {
-                throw new MeshException(e.getMessage(), e);
-            }
-            running.put(instance.name(), changed);
-            instances = List.copyOf(running.values());
-            faulted.remove(instance.name()); // a new process
-            List<io.productapp.mesh.route.Endpoint> endpoints = new ArrayList<>(plane.endpoints());
-            endpoints.add(changed.endpoint());
-            plane.endpoints(endpoints);
-            restarted.add(instance.name());
-        }
-        return restarted;
+    public List<String> setEnv(String deployment, Map<String, String> env) throws MeshException {
+        return kubelet.rollOut(deployment, env, startTimeout);
     }
 
-    /** The instances as they run now (their environment included). */
+    /** The pods' instances as they are now (their environment included), terminating ones too. */
     public List<Instance> instances() {
-        return instances;
+        return kubelet.instances();
     }
 
     /** Stops the services (callers first), then the proxies. */

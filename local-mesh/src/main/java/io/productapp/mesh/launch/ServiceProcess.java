@@ -138,6 +138,18 @@ public final class ServiceProcess implements AutoCloseable {
         return stopRequested;
     }
 
+    /** SIGTERM, without waiting. */
+    public void terminate() {
+        stopRequested = true;
+        process.destroy();
+    }
+
+    /** SIGKILL, without waiting. */
+    public void kill() {
+        stopRequested = true;
+        process.destroyForcibly();
+    }
+
     /** Stops it with the usual grace period. */
     @Override
     public void close() {

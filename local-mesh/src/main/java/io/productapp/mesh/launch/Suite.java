@@ -52,7 +52,7 @@ public final class Suite implements AutoCloseable {
     public static Suite start(List<ServiceSpec> specs, Consumer<String> output, Duration timeout, Teardown teardown)
             throws SuiteException {
         for (ServiceSpec spec : specs) {
-            requireFreePort(spec);
+            requireFreePort(spec.name(), spec.port());
         }
         List<ServiceProcess> started = new ArrayList<>();
         Suite suite = new Suite(started, teardown);
@@ -80,11 +80,12 @@ public final class Suite implements AutoCloseable {
         }
     }
 
-    private static void requireFreePort(ServiceSpec spec) throws SuiteException {
-        try (ServerSocket probe = new ServerSocket(spec.port(), 1, InetAddress.getLoopbackAddress())) {
+    /** Fails naming the port and what it was for when something listens on it already. */
+    static void requireFreePort(String name, int port) throws SuiteException {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
-            throw new SuiteException("port " + spec.port() + " on 127.0.0.1 (for " + spec.name()
+            throw new SuiteException("port " + port + " on 127.0.0.1 (for " + name
                     + ") is in use: stop whatever holds it, or pass --port-offset N", e);
         }
     }

@@ -70,15 +70,30 @@ final class ModelReader {
     }
 
     Workload deployment(Manifest manifest) {
-        return workload(manifest, manifest.spec().path("template"), manifest.spec().path("replicas").asInt(1));
+        JsonNode strategy = manifest.spec().path("strategy");
+        JsonNode rolling = strategy.path("rollingUpdate");
+        return workload(manifest, manifest.spec().path("template"), manifest.spec().path("replicas").asInt(1),
+                new Workload.Strategy(strategy.path("type").asText("RollingUpdate"), rolling.path("maxSurge").asText("25%"),
+                        rolling.path("maxUnavailable").asText("25%"), manifest.spec().path("minReadySeconds").asInt(0)));
     }
 
     /** A bare Pod: a workload of one, its own labels and containers. */
     Workload pod(Manifest manifest) {
-        return workload(manifest, manifest.body(), 1);
+        return workload(manifest, manifest.body(), 1, Workload.Strategy.DEFAULT);
     }
 
-    private Workload workload(Manifest manifest, JsonNode pod, int replicas) {
+    private static Workload.Probe probe(JsonNode probe) {
+        if (probe.isMissingNode() || probe.isNull()) {
+            return null;
+        }
+        JsonNode http = probe.path("httpGet");
+        JsonNode target = http.isObject() ? http : probe.path("tcpSocket");
+        return new Workload.Probe(http.isObject() ? http.path("path").asText("/") : null, target.path("port").asText(""),
+                probe.path("initialDelaySeconds").asInt(0), probe.path("periodSeconds").asInt(10), probe.path("timeoutSeconds").asInt(1),
+                probe.path("successThreshold").asInt(1), probe.path("failureThreshold").asInt(3));
+    }
+
+    private Workload workload(Manifest manifest, JsonNode pod, int replicas, Workload.Strategy strategy) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         List<Workload.EnvVar> env = new ArrayList<>();
         JsonNode first = pod.path("spec").path("containers").path(0);
@@ -92,9 +107,11 @@ final class ModelReader {
                 }
             }
         }
-        return new Workload(origin(manifest), replicas,
-                labels(pod.path("metadata").path("labels")), text(first, "image"), ports, env,
-                text(first.path("readinessProbe").path("httpGet"), "path"));
+        Workload.PodSpec spec = new Workload.PodSpec(probe(first.path("startupProbe")), probe(first.path("livenessProbe")),
+                probe(first.path("readinessProbe")), pod.path("spec").path("restartPolicy").asText("Always"),
+                pod.path("spec").path("terminationGracePeriodSeconds").asInt(30));
+        return new Workload(origin(manifest), replicas, labels(pod.path("metadata").path("labels")), text(first, "image"), ports, env,
+                spec, strategy);
     }
 
     ServiceEntry serviceEntry(Manifest manifest) {

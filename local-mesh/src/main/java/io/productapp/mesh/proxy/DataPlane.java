@@ -34,6 +34,8 @@ public final class DataPlane implements AutoCloseable {
     private final SplittableRandom seeds;
     private final ScheduledExecutorService flusher;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Tries and mirrored copies on their way to each endpoint, by endpoint name. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> toEndpoint = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Snapshot snapshot;
     private volatile List<Endpoint> endpoints = List.of();
 
@@ -89,6 +91,17 @@ public final class DataPlane implements AutoCloseable {
     /** ... and completed. */
     void ended() {
         inFlight.decrementAndGet();
+    }
+
+    /** The counter of what is on its way to {@code endpoint} (a proxy keeps it for its tries). */
+    java.util.concurrent.atomic.AtomicInteger load(String endpoint) {
+        return toEndpoint.computeIfAbsent(endpoint, e -> new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** Tries and mirrored copies still on their way to {@code endpoint}: a terminating pod waits for them before its SIGTERM. */
+    public int inFlightTo(String endpoint) {
+        java.util.concurrent.atomic.AtomicInteger load = toEndpoint.get(endpoint);
+        return load == null ? 0 : load.get();
     }
 
     /**
@@ -152,6 +165,19 @@ public final class DataPlane implements AutoCloseable {
         }
         proxies.add(proxy);
         return proxy;
+    }
+
+    /** Stops one proxy (a pod's sidecar, when its pod has gone); what its access log holds is written. */
+    public void stop(Proxy proxy) {
+        proxies.remove(proxy);
+        try {
+            proxy.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // closing anyway
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        proxy.accessLog().close();
     }
 
     private void flush() {

@@ -48,11 +48,14 @@ final class ShadowWriter {
                 .setIdleTimeout(action.timeout() != null ? action.timeout().toMillis() : IDLE_TIMEOUT_MILLIS);
         cluster.started(endpoint);
         proxy.plane().started();
+        java.util.concurrent.atomic.AtomicInteger load = proxy.plane().load(endpoint.name());
+        load.incrementAndGet();
         long sent = System.nanoTime();
         proxy.client().request(options)
                 .compose(opened -> stream.body().length() == 0 ? opened.send() : opened.send(stream.body()))
                 .compose(response -> response.body().map(discarded -> response.statusCode()))
                 .onComplete(result -> {
+                    load.decrementAndGet();
                     cluster.finished(endpoint);
                     proxy.telemetry().mirrored(spec.ref().toString(), endpoint, result.succeeded() ? result.result() : 0,
                             System.nanoTime() - sent);

@@ -65,6 +65,7 @@ final class UpstreamTry {
     private final Consumer<Result> ended;
     private HttpClientRequest inFlight;
     private Outcome stopped;
+    private java.util.concurrent.atomic.AtomicInteger load;
     private long perTryTimer = -1;
 
     UpstreamTry(Proxy proxy, Endpoint endpoint, int attempt, Consumer<Result> ended) {
@@ -88,6 +89,8 @@ final class UpstreamTry {
                 stop(Outcome.PER_TRY_TIMEOUT);
             });
         }
+        load = proxy.plane().load(endpoint.name());
+        load.incrementAndGet();
         long sent = System.nanoTime();
         proxy.client().request(options, opened -> {
             if (opened.failed()) {
@@ -119,6 +122,7 @@ final class UpstreamTry {
     /** The try's one result: the answer, or what stopped it. */
     private void end(Throwable failure, Result answer) {
         inFlight = null;
+        load.decrementAndGet();
         if (perTryTimer >= 0) {
             proxy.vertx().cancelTimer(perTryTimer);
             perTryTimer = -1;

@@ -22,13 +22,16 @@ import io.productapp.mesh.config.CrdSchemas;
  * load -c 10 -b -t 15S --expect v1=90,v2=10     ./loadtest against the ingress, with these options
  * fault service=catalogdetail zone=us-west-2a   GET /injectFault on the instances selected
  * reset service=catalogdetail zone=us-west-2a   GET /resetFault on them
- * env productcatalog AGG_APP_URL=http://...     set env on a Deployment: its instances restart
+ * env productcatalog AGG_APP_URL=http://...     set env on a Deployment: it rolls out (a new pod, Ready, then the old one goes)
+ * kill service=catalogdetail zone=us-west-2a    SIGKILL the selected pods' containers (the kubelet restarts them)
+ * wait ready service=catalogdetail              wait until the selected pods are Ready (at most 2 minutes)
  * apply ../setup-mesh-resources                 apply another folder (relative to this one)
  * wait 31s                                      let time pass (an ejection ending, say)
  * expect flag UO &gt; 0                            a response flag seen since the last load began
  * expect flag FI 20%                            ... on this share of the proxies' requests (3.5 standard deviations of the sample)
  * expect flag FI 20% ±6                         ... within this band instead
  * expect mirrored 50%                           mirrored copies, as a share of the mirroring proxies' requests
+ * expect restarts 1 service=catalogdetail        each selected pod has restarted this many times
  * </pre>
  *
  * Instances are selected by name ({@code catalogdetail-0}), by Deployment ({@code catalogdetail}),
@@ -56,6 +59,18 @@ public record Recipe(Path file, List<Step> steps) {
     }
 
     public record Wait(int line, Duration duration) implements Step {
+    }
+
+    /** {@code kill SELECTOR}: SIGKILL the selected pods' containers, as a crash. */
+    public record Kill(int line, List<String> selector) implements Step {
+    }
+
+    /** {@code wait ready SELECTOR}: until the selected pods are Ready. */
+    public record AwaitReady(int line, List<String> selector) implements Step {
+    }
+
+    /** {@code expect restarts N SELECTOR}: each selected pod has restarted N times. */
+    public record ExpectRestarts(int line, int restarts, List<String> selector) implements Step {
     }
 
     /**
@@ -130,16 +145,28 @@ public record Recipe(Path file, List<Step> steps) {
                     }
                     yield new Apply(n, file.getParent().resolve(args.get(0)).normalize());
                 }
+                case "kill" -> {
+                    if (args.isEmpty()) {
+                        throw new RecipeException(file, at, "kill needs the pods: a name, a Deployment, or service=/zone=/label= conditions");
+                    }
+                    yield new Kill(n, List.copyOf(args));
+                }
                 case "wait" -> {
+                    if (!args.isEmpty() && args.get(0).equals("ready")) {
+                        if (args.size() < 2) {
+                            throw new RecipeException(file, at, "wait ready needs the pods: a name, a Deployment, or conditions");
+                        }
+                        yield new AwaitReady(n, List.copyOf(args.subList(1, args.size())));
+                    }
                     Long nanos = args.size() == 1 ? CrdSchemas.durationNanos(args.get(0)) : null;
                     if (nanos == null) {
-                        throw new RecipeException(file, at, "wait needs one duration (31s, 500ms)");
+                        throw new RecipeException(file, at, "wait needs one duration (31s, 500ms), or 'ready' and the pods");
                     }
                     yield new Wait(n, Duration.ofNanos(nanos));
                 }
                 case "expect" -> expect(file, at, args);
                 default -> throw new RecipeException(file, at, "unknown step '" + verb
-                        + "' (load, fault, reset, env, apply, wait, expect)");
+                        + "' (load, fault, reset, kill, env, apply, wait, expect)");
             });
         }
         if (steps.stream().noneMatch(s -> s instanceof Load)) {
@@ -148,7 +175,13 @@ public record Recipe(Path file, List<Step> steps) {
         return new Recipe(file, steps);
     }
 
-    private static Expect expect(Path file, int line, List<String> args) throws RecipeException {
+    private static Step expect(Path file, int line, List<String> args) throws RecipeException {
+        if (!args.isEmpty() && args.get(0).equals("restarts")) {
+            if (args.size() < 3 || !args.get(1).matches("\\d+")) {
+                throw new RecipeException(file, line, "expect restarts: expected 'expect restarts N PODS', e.g. expect restarts 1 catalogdetail-0");
+            }
+            return new ExpectRestarts(line, Integer.parseInt(args.get(1)), List.copyOf(args.subList(2, args.size())));
+        }
         // expect flag UO > 0 | expect flag FI 20% | expect flag FI 20% ±6 | expect mirrored 50%
         int i = 0;
         String what;
@@ -159,7 +192,7 @@ public record Recipe(Path file, List<Step> steps) {
             what = "mirrored";
             i = 1;
         } else {
-            throw new RecipeException(file, line, "expect: 'flag FLAG ...' or 'mirrored ...'");
+            throw new RecipeException(file, line, "expect: 'flag FLAG ...', 'mirrored ...' or 'restarts N PODS'");
         }
         List<String> rest = args.subList(i, args.size());
         if (rest.size() == 2 && rest.get(0).equals(">") && rest.get(1).equals("0")) {

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import io.productapp.loadtest.cli.LoadTestCommand;
 import io.productapp.mesh.config.Sources;
+import io.productapp.mesh.kube.Kubectl;
 import io.productapp.mesh.config.Finding;
 import io.productapp.mesh.config.ManifestReader;
 import io.productapp.mesh.analysis.ScenarioValidator;
@@ -32,6 +33,8 @@ public final class ScenarioRun {
 
     /** The load when neither the command line nor a recipe gives one: siege's defaults, shorter. */
     static final List<String> DEFAULT_LOAD = List.of("-c", "5", "-d", "0.2", "-t", "15S");
+    /** How long {@code wait ready} waits at most. */
+    private static final java.time.Duration READY_WAIT = java.time.Duration.ofMinutes(2);
     /** How long an expectation waits for requests still in a proxy to end. */
     private static final java.time.Duration IDLE_WAIT = java.time.Duration.ofSeconds(10);
 
@@ -137,9 +140,22 @@ public final class ScenarioRun {
                 return fault(fault);
             }
             if (step instanceof Recipe.Env env) {
-                out.println("demo: set env " + env.env() + " on Deployment " + env.deployment());
-                out.println("demo: restarted " + mesh.setEnv(env.deployment(), env.env()));
+                out.println("demo: set env " + env.env() + " on Deployment " + env.deployment() + " (a rollout)");
+                out.println("demo: rolled out " + mesh.setEnv(env.deployment(), env.env()) + "; the old pods are gone");
                 return 0;
+            }
+            if (step instanceof Recipe.Kill kill) {
+                return kill(kill);
+            }
+            if (step instanceof Recipe.AwaitReady ready) {
+                long start = System.nanoTime();
+                mesh.kubelet().awaitReady(matcher(ready.selector()), READY_WAIT);
+                out.printf("demo: %s Ready after %.1f s%n", select(ready.selector()).stream().map(Instance::name).toList(),
+                        (System.nanoTime() - start) / 1e9);
+                return 0;
+            }
+            if (step instanceof Recipe.ExpectRestarts restarts) {
+                return expectRestarts(restarts);
             }
             if (step instanceof Recipe.Apply apply) {
                 return apply(apply.folder()) ? 0 : 1;
@@ -150,7 +166,7 @@ public final class ScenarioRun {
                 return 0;
             }
             return expect((Recipe.Expect) step);
-        } catch (MeshException | IllegalArgumentException e) {
+        } catch (MeshException | IllegalArgumentException | IllegalStateException e) {
             err.println("demo: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
@@ -180,10 +196,41 @@ public final class ScenarioRun {
         return 0;
     }
 
+    private int kill(Recipe.Kill kill) throws MeshException, InterruptedException {
+        List<Instance> selected = select(kill.selector());
+        if (selected.isEmpty()) {
+            err.println("demo: no pod matches " + kill.selector());
+            return 1;
+        }
+        for (Instance instance : selected) {
+            mesh.kubelet().kill(instance.name());
+            out.println("demo: SIGKILL to " + instance.name() + " (" + instance.locality().zone() + ")");
+        }
+        return 0;
+    }
+
+    private int expectRestarts(Recipe.ExpectRestarts expect) {
+        List<String> names = select(expect.selector()).stream().map(Instance::name).toList();
+        Map<String, Integer> seen = new TreeMap<>();
+        for (Kubectl.Row row : mesh.kubelet().rows()) {
+            if (names.contains(row.name())) {
+                seen.put(row.name(), Integer.parseInt(row.restarts().split(" ")[0]));
+            }
+        }
+        boolean pass = !seen.isEmpty() && seen.values().stream().allMatch(n -> n == expect.restarts());
+        out.printf("demo: expect restarts %d %s: %s %s%n", expect.restarts(), String.join(" ", expect.selector()), seen,
+                pass ? "PASS" : "FAIL");
+        return pass ? 0 : 1;
+    }
+
     /** Instances by name, Deployment, or conditions (service=, zone=, pod labels). */
     List<Instance> select(List<String> selector) {
-        List<Instance> selected = new ArrayList<>();
-        for (Instance instance : mesh.instances()) {
+        return mesh.instances().stream().filter(matcher(selector)).toList();
+    }
+
+    /** Whether an instance meets every condition: a name or Deployment, service=, zone=, or a pod label. */
+    java.util.function.Predicate<Instance> matcher(List<String> selector) {
+        return instance -> {
             boolean all = true;
             for (String condition : selector) {
                 int eq = condition.indexOf('=');
@@ -200,11 +247,8 @@ public final class ScenarioRun {
                     default -> value.equals(instance.labels().get(key));
                 };
             }
-            if (all) {
-                selected.add(instance);
-            }
-        }
-        return selected;
+            return all;
+        };
     }
 
     /** How far a share may fall from its expected value when the recipe gives no band: 3.5 standard deviations of the sample. */

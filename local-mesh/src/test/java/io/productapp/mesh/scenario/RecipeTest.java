@@ -39,6 +39,9 @@ class RecipeTest {
                 "expect flag UO > 0",
                 "expect mirrored 50% ±8",
                 "expect flag DI 50%",
+                "kill service=catalogdetail zone=us-west-2a",
+                "wait ready catalogdetail",
+                "expect restarts 1 catalogdetail-0",
                 "reset version=v2");
         assertThat(recipe.steps()).containsExactly(
                 new Recipe.Fault(2, true, List.of("service=catalogdetail", "zone=us-west-2b")),
@@ -49,7 +52,10 @@ class RecipeTest {
                 new Recipe.Expect(7, "flag UO", true, 0, 0),
                 new Recipe.Expect(8, "mirrored", false, 50, 8),
                 new Recipe.Expect(9, "flag DI", false, 50, Double.NaN),
-                new Recipe.Fault(10, false, List.of("version=v2")));
+                new Recipe.Kill(10, List.of("service=catalogdetail", "zone=us-west-2a")),
+                new Recipe.AwaitReady(11, List.of("catalogdetail")),
+                new Recipe.ExpectRestarts(12, 1, List.of("catalogdetail-0")),
+                new Recipe.Fault(13, false, List.of("version=v2")));
     }
 
     @ParameterizedTest(name = "''{0}'' -> {1}")
@@ -62,7 +68,11 @@ class RecipeTest {
             "expect flag UO 5|demo.run:1: expect flag UO: expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '5'",
             "expect flag UO 120%|demo.run:1: expect flag UO: expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '120%'",
             "expect flag UO 20% ±-1|demo.run:1: expect flag UO: expected '> 0', 'P%' (0 to 100) or 'P% ±T', got '20% ±-1'",
-            "expect latency|demo.run:1: expect: 'flag FLAG ...' or 'mirrored ...'",
+            "expect latency|demo.run:1: expect: 'flag FLAG ...', 'mirrored ...' or 'restarts N PODS'",
+            "expect restarts x catalogdetail-0|demo.run:1: expect restarts: expected 'expect restarts N PODS'",
+            "expect restarts 1|demo.run:1: expect restarts: expected 'expect restarts N PODS'",
+            "kill|demo.run:1: kill needs the pods",
+            "wait ready|demo.run:1: wait ready needs the pods",
             "load -H 'open|demo.run:1: unclosed quote '",
             "apply a b|demo.run:1: apply needs one folder" })
     void aBadLineIsRefusedNamingFileAndLine(String line, String message) {

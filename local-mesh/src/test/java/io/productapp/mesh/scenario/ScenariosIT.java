@@ -127,9 +127,9 @@ class ScenariosIT {
         }
     }
 
-    /** The recipe switched AGG_APP_URL to a version's path and back: productcatalog runs with the service's URL again. */
+    /** The recipe switched AGG_APP_URL to a version's path and back, two rollouts: one productcatalog pod, with the service's URL. */
     private static void aggAppUrlIsBackToTheService() {
-        assertThat(mesh.instances()).filteredOn(i -> i.name().equals("productcatalog-0")).singleElement()
+        assertThat(mesh.instances()).filteredOn(i -> i.workload().name().equals("productcatalog")).singleElement()
                 .satisfies(i -> assertThat(i.env().get("AGG_APP_URL")).endsWith(":3000/catalogDetail"));
     }
 
