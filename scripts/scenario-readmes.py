@@ -62,7 +62,7 @@ def main(names):
     for folder in folders:
         run = subprocess.run(["java", f"-Dproductapp.root={ROOT}", "-jar", str(ROOT / "local-mesh/target/local-mesh.jar"), "run",
                               f"istio/{folder.name}"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
-        output = run.stdout
+        output = run.stdout.replace(str(ROOT) + "/", "")  # paths as the project names them, not this machine's
         if run.returncode != 0:
             print(f"{folder.name}: exit {run.returncode}; README left alone\n{output[-3000:]}", file=sys.stderr)
             failed = True
