@@ -179,13 +179,23 @@ public final class LoadTestCommand implements Callable<Integer> {
     /**
      * The plan these arguments ask for, as a run builds it, without running it: how the Helm
      * chart's Job arguments are checked against this CLI. A usage error throws
-     * IllegalArgumentException (picocli's ParameterException is one) naming what is wrong.
+     * IllegalArgumentException naming what is wrong.
      */
     public static LoadPlan planOf(String... args) throws IOException {
-        LoadTestCommand command = new LoadTestCommand();
-        new CommandLine(command).parseArgs(args);
+        LoadTestCommand command = parsed(args);
         command.reporting.validate();
         return command.plan();
+    }
+
+    /** The command these arguments make; a usage error is an IllegalArgumentException naming what is wrong. */
+    private static LoadTestCommand parsed(String... args) {
+        LoadTestCommand command = new LoadTestCommand();
+        try {
+            new CommandLine(command).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        return command;
     }
 
     /**
@@ -196,12 +206,7 @@ public final class LoadTestCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming what is wrong
      */
     public static Prepared prepare(List<String> options) throws IOException {
-        LoadTestCommand command = new LoadTestCommand();
-        try {
-            new CommandLine(command).parseArgs(options.toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage().lines().findFirst().orElse(""), e);
-        }
+        LoadTestCommand command = parsed(options.toArray(String[]::new));
         if (command.url != null || command.file != null) {
             throw new IllegalArgumentException("the options name a target (" + (command.url != null ? command.url : "-f " + command.file)
                     + "); the target is given apart");
