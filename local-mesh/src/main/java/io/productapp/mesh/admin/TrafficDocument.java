@@ -56,7 +56,7 @@ final class TrafficDocument {
             Kubectl.Row row = rows.get(instance.name());
             if (row != null) {
                 node.put("ready", row.ready().startsWith("1")).put("status", row.status())
-                        .put("restarts", Integer.parseInt(row.restarts().split(" ")[0]));
+                        .put("restarts", row.restartCount());
             }
             ArrayNode ejectedBy = node.putArray("ejectedBy");
             view.ejected().getOrDefault(instance.name(), List.of()).forEach(ejectedBy::add);

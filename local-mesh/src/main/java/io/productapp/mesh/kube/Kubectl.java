@@ -11,9 +11,11 @@ public final class Kubectl {
     /**
      * One row of {@code kubectl get pods -o wide}, with the zone of its node.
      *
+     * @param restarts the RESTARTS column ({@code 2 (15s ago)}); {@code restartCount} its number
      * @param ip where the pod answers (here 127.0.0.1:PORT)
      */
-    public record Row(String name, String ready, String status, String restarts, String age, String ip, String zone) {
+    public record Row(String name, String ready, String status, String restarts, int restartCount, String age, String ip,
+            String zone) {
 
         public static final String HEADER = String.format("%-22s %-6s %-17s %-16s %-7s %-16s %s", "NAME", "READY", "STATUS", "RESTARTS",
                 "AGE", "IP", "ZONE");
@@ -25,7 +27,8 @@ public final class Kubectl {
     }
 
     public static Row row(Pod pod, long now, String ip, String zone) {
-        return new Row(pod.name(), pod.readyColumn(), pod.status(), pod.restartsColumn(now), age(now - pod.created()), ip, zone);
+        return new Row(pod.name(), pod.readyColumn(), pod.status(), pod.restartsColumn(now), pod.restarts(), age(now - pod.created()), ip,
+                zone);
     }
 
     /** A duration as kubectl shows ages: 45s, 3m20s, 12m, 5h30m, 3d4h, ... */

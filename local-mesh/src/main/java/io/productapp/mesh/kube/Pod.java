@@ -344,9 +344,4 @@ public final class Pod {
         return restarts == 0 || lastTermination < 0 ? String.valueOf(restarts)
                 : restarts + " (" + Kubectl.age(now - lastTermination) + " ago)";
     }
-
-    /** How long the current container has run, or -1. */
-    public long containerStarted() {
-        return containerStarted;
-    }
 }

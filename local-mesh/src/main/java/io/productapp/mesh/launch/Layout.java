@@ -153,8 +153,4 @@ public record Layout(List<Instance> instances, Ports ports) {
                 .orElseThrow(() -> new IllegalArgumentException("no instance " + name + " (instances: "
                         + instances.stream().map(Instance::name).toList() + ")"));
     }
-
-    public List<Endpoint> endpoints() {
-        return instances.stream().map(Instance::endpoint).toList();
-    }
 }

@@ -8,11 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -23,6 +21,7 @@ import io.productapp.mesh.config.Finding;
 import io.productapp.mesh.config.Manifest;
 import io.productapp.mesh.config.ManifestReader;
 import io.productapp.mesh.analysis.ScenarioValidator;
+import io.productapp.mesh.kube.Kubectl;
 import io.productapp.mesh.launch.Layout.Instance;
 import io.productapp.mesh.launch.Suite.SuiteException;
 import io.productapp.mesh.model.MeshConfig;
@@ -89,7 +88,7 @@ public final class LocalMesh implements AutoCloseable {
         this.startTimeout = startTimeout;
         kubelet.watch(row -> {
             Integer at = faulted.get(row.name());
-            if (at != null && !row.restarts().equals(String.valueOf(at)) && !row.restarts().startsWith(at + " ")) {
+            if (at != null && row.restartCount() != at) {
                 faulted.remove(row.name()); // a new container: the fault was the old one's
             }
         });
@@ -240,7 +239,7 @@ public final class LocalMesh implements AutoCloseable {
 
     private int restarts(String pod) {
         return kubelet.rows().stream().filter(r -> r.name().equals(pod)).findFirst()
-                .map(r -> Integer.parseInt(r.restarts().split(" ")[0])).orElse(0);
+                .map(Kubectl.Row::restartCount).orElse(0);
     }
 
     /**

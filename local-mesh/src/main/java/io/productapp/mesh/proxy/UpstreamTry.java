@@ -75,10 +75,6 @@ final class UpstreamTry {
         this.ended = ended;
     }
 
-    Endpoint endpoint() {
-        return endpoint;
-    }
-
     /** Sends the request; {@code perTryTimeout} null for none. */
     void send(HttpMethod method, String uri, MultiMap headers, Buffer body, Duration connectTimeout, Duration perTryTimeout) {
         RequestOptions options = new RequestOptions().setMethod(method).setHost(endpoint.host()).setPort(endpoint.port())

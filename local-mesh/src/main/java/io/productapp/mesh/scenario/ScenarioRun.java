@@ -214,7 +214,7 @@ public final class ScenarioRun {
         Map<String, Integer> seen = new TreeMap<>();
         for (Kubectl.Row row : mesh.kubelet().rows()) {
             if (names.contains(row.name())) {
-                seen.put(row.name(), Integer.parseInt(row.restarts().split(" ")[0]));
+                seen.put(row.name(), row.restartCount());
             }
         }
         boolean pass = !seen.isEmpty() && seen.values().stream().allMatch(n -> n == expect.restarts());

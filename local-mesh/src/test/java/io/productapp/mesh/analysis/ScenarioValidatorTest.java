@@ -25,7 +25,7 @@ import io.productapp.mesh.config.Manifest;
 import io.productapp.mesh.config.ManifestReader;
 import io.productapp.mesh.config.Sources;
 
-class ScenarioValidatorTest {
+public class ScenarioValidatorTest {
 
     static final Path ROOT = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize();
     static final Path ISTIO = ROOT.resolve("istio");
@@ -84,7 +84,8 @@ class ScenarioValidatorTest {
               hosts: [catalogdetail]
             """;
 
-    static String vs(String http) {
+    /** A VirtualService catalogdetail with these http rules (also for the command layer's tests). */
+    public static String vs(String http) {
         return VS_HEAD + "  http:\n" + http.stripTrailing().indent(4);
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.productapp.mesh.analysis.ScenarioValidator;
+import io.productapp.mesh.analysis.ScenarioValidatorTest;
 import picocli.CommandLine;
 
 /** {@code ./demo check}: one line per finding, a summary per folder, exit 1 on errors and 2 for a folder that is not there. */
@@ -36,17 +37,10 @@ class CheckCommandTest {
         }
         Files.createDirectories(root.resolve("helm"));
         Files.createSymbolicLink(root.resolve("helm/productapp"), ROOT.resolve("helm/productapp"));
-        Files.writeString(scenario.resolve("vs.yaml"), """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata:
-                  name: catalogdetail
-                spec:
-                  hosts: [catalogdetail]
-                  http:
-                    - route:
-                        - destination: {host: catalogdetail, port: {number: 3000}, subset: v3}
-                """);
+        Files.writeString(scenario.resolve("vs.yaml"), ScenarioValidatorTest.vs("""
+                - route:
+                    - destination: {host: catalogdetail, port: {number: 3000}, subset: v3}
+                """));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(check(root, out)).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains(
