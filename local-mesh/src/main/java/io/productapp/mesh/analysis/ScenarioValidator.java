@@ -50,31 +50,63 @@ public final class ScenarioValidator {
         this.base = List.copyOf(base);
     }
 
+    /**
+     * What {@code ./demo check} reports: the scenario over the chart and the base scenario, with
+     * istioctl analyze's view of the objects the webhook refuses (see {@link View#ISTIOCTL}).
+     */
     public Report validate(String scenario, ManifestReader.Result read) {
         List<Manifest> before = new ArrayList<>(chart);
         if (!scenario.equals(BASE_SCENARIO)) {
             before.addAll(base);
         }
-        return validateOver(scenario, before, read);
+        return validate(scenario, before, read, View.ISTIOCTL);
     }
 
     /**
-     * Validates manifests as they would be applied over {@code inForce} (the chart and what was
-     * applied before): schemas, webhook rules, and the analyzer's findings on their own files.
-     * Istio objects the API server or Istio's webhook would refuse (an error) are kept out of the
-     * model, as they would be out of the cluster. The Kubernetes objects the analyzers read
-     * (Services, Deployments, Pods, ServiceAccounts, Secrets) join it as the cluster's; other kinds
-     * are listed once each as not analysed.
+     * What {@code ./demo apply} reports before it applies: manifests over {@code inForce} (the
+     * chart and what was applied before), with the cluster's view of the objects it would refuse
+     * (see {@link View#CLUSTER}).
      */
     public Report validateOver(String label, List<Manifest> inForce, ManifestReader.Result read) {
+        return validate(label, inForce, read, View.CLUSTER);
+    }
+
+    /**
+     * Which Istio objects the analyzers read besides those the API server and the webhook accept:
+     * the one difference between {@code check} and {@code apply}.
+     */
+    private enum View {
+        /**
+         * istioctl analyze's, which reads files without the webhook: an object only the webhook
+         * refuses is analysed as well (its webhook errors are istioctl's IST0106). An object the
+         * schema refuses stays out, as istioctl fails to decode it (unknown fields, wrong types).
+         */
+        ISTIOCTL,
+        /** The cluster's: an object with any error stays out, as it would stay out of the cluster. */
+        CLUSTER;
+
+        /** Whether an object with this error stays out of the analysis. */
+        boolean leavesOut(Finding error) {
+            return this == CLUSTER || !error.code().equals("WEBHOOK");
+        }
+    }
+
+    /**
+     * Schemas, webhook rules, and the analyzers' findings on the manifests' own files, applied
+     * over {@code inForce}; the Istio objects with an error join the analysis as {@code view}
+     * says. The Kubernetes objects the analyzers read (Services, Deployments, Pods,
+     * ServiceAccounts, Secrets) join it as the cluster's; other kinds are listed once each as not
+     * analysed.
+     */
+    private Report validate(String label, List<Manifest> inForce, ManifestReader.Result read, View view) {
         Set<Finding> findings = new LinkedHashSet<>(read.findings());
-        List<Manifest> accepted = new ArrayList<>();
+        List<Manifest> analysed = new ArrayList<>();
         Map<String, List<Manifest>> notAnalysed = new TreeMap<>();
         for (Manifest manifest : read.manifests()) {
             if (manifest.apiVersion().isEmpty() || manifest.kind().isEmpty()) {
                 findings.add(Finding.error("KIND", manifest, "apiVersion and kind are required (document at line " + manifest.line() + ")"));
             } else if (isClusterObject(manifest)) {
-                accepted.add(manifest);
+                analysed.add(manifest);
             } else if (!isIstio(manifest)) {
                 notAnalysed.computeIfAbsent(manifest.apiVersion() + " " + manifest.kind(), k -> new ArrayList<>()).add(manifest);
             } else {
@@ -85,14 +117,14 @@ public final class ScenarioValidator {
                     checked.addAll(WebhookRules.check(manifest));
                 }
                 findings.addAll(checked);
-                if (checked.stream().noneMatch(f -> f.level() == Finding.Level.ERROR)) {
-                    accepted.add(manifest);
+                if (checked.stream().noneMatch(f -> f.level() == Finding.Level.ERROR && view.leavesOut(f))) {
+                    analysed.add(manifest);
                 }
             }
         }
         notAnalysed.forEach((kind, objects) -> findings.add(Finding.info("KIND", objects.get(0), kind + " not analysed ("
                 + objects.size() + (objects.size() == 1 ? " object" : " objects") + " in " + label + ")")));
-        MeshConfig mesh = MeshConfig.of(inForce).apply(accepted);
+        MeshConfig mesh = MeshConfig.of(inForce).apply(analysed);
         Set<String> files = new LinkedHashSet<>();
         read.manifests().forEach(m -> files.add(m.file()));
         Analyzer.analyze(mesh, List.of(INGRESS_GATEWAY_POD)).stream().filter(f -> files.contains(f.file())).forEach(findings::add);

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -36,12 +38,15 @@ import io.productapp.mesh.model.VirtualService.Rewrite;
 import io.productapp.mesh.model.VirtualService.RouteDestination;
 
 /**
- * Reads manifests (already checked against the schemas and webhook rules) into the typed model.
+ * Reads manifests (already checked against the schemas and, but for those {@code ./demo check}
+ * analyses as istioctl does, the webhook rules) into the typed model.
  * Absent fields become null or Istio's and Envoy's defaults, as the data plane would see them.
  */
 final class ModelReader {
 
     static final String LUA_FILTER = "envoy.filters.http.lua";
+    /** A pattern no value matches. */
+    private static final Pattern NO_MATCH = Pattern.compile("(?!)");
 
     private final String defaultNamespace;
 
@@ -235,9 +240,21 @@ final class ModelReader {
         }
         if (match.has("regex")) {
             String regex = match.path("regex").asText();
-            return regex.equals("*") ? new StringMatch.Present() : new StringMatch.Regex(regex);
+            return regex.equals("*") ? new StringMatch.Present() : regex(regex);
         }
         return new StringMatch.Present();
+    }
+
+    /**
+     * A regex match; one that does not compile matches nothing. Only an object the webhook refuses
+     * has one, and only {@code ./demo check} reads such an object into the model (to analyse it).
+     */
+    private static StringMatch regex(String regex) {
+        try {
+            return new StringMatch.Regex(regex);
+        } catch (PatternSyntaxException e) {
+            return new StringMatch.Regex(regex, NO_MATCH);
+        }
     }
 
     private static Map<String, StringMatch> stringMatches(JsonNode matches) {

@@ -81,6 +81,12 @@ class IstioParityTest {
                 """.formatted(hosts, gateways);
     }
 
+    /** The VirtualService shop without rules (no http, tcp or tls), which the webhook refuses. */
+    static String shopWithoutRules(String hosts, String gateways) {
+        String shop = shop(hosts, gateways);
+        return shop.substring(0, shop.indexOf("  http:"));
+    }
+
     /** A Gateway on the ingress gateway pods with these {@code servers: ...} lines. */
     static String gateway(String name, String servers) {
         return """
@@ -278,6 +284,7 @@ class IstioParityTest {
                                 "IST0132 warning VirtualService shop: none of the hosts [shop.example.com] is among the hosts of Gateway nowhere-gateway [] (not defined)")),
                 Arguments.of("gateway: one message per gateway lacking the host", GATEWAY.formatted("shop.example.com")
                         + shop("shop.example.com", "shop-gateway, productapp-gateway, mesh"), List.of()),
+
 
                 // ---- IST0101 subsets (virtualservice/destinationrules.go), IST0174 (destinationrule/subset.go) ----
                 Arguments.of("subset: on a host that is no Service, both checks report", http("- route:\n    - destination: {host: reviews, port: {number: 9080}, subset: v1}\n"),
@@ -479,11 +486,63 @@ class IstioParityTest {
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
                               headers: null
                         """), List.of()),
-                Arguments.of("a refused object stays out of the model: an invalid regex is one error, not a crash", http("""
+                Arguments.of("a refused object is analysed still: a regex that does not compile is one error, not a crash", http("""
                         - match: [{uri: {regex: "(unclosed"}}]
                           route:
                             - destination: {host: catalogdetail, port: {number: 3000}, subset: v1}
                         """), List.of("WEBHOOK error " + vs + ": spec.http[0].match[0].uri.regex: '(unclosed' is not a valid regular expression")),
+
+                // ---- an object the webhook refuses: its refusal (istioctl's IST0106), and every analyzer's findings on it ----
+                Arguments.of("refused Gateway without servers: bound to, it is defined; no host of the VirtualService is on it",
+                        gateway("shop-gateway", "servers: []") + "---\n" + shop("shop.example.com", "shop-gateway"),
+                        List.of("WEBHOOK error Gateway shop-gateway: spec.servers: gateway must have at least one server",
+                                "IST0132 warning VirtualService shop: none of the hosts [shop.example.com] is among the hosts of Gateway shop-gateway []")),
+                Arguments.of("refused Gateway with two servers sharing a port name: its hosts bind the VirtualService", gateway("shop-gateway", """
+                        servers:
+                          - {port: {number: 80, name: http, protocol: HTTP}, hosts: [shop.example.com]}
+                          - {port: {number: 8080, name: http, protocol: HTTP}, hosts: [shop.example.org]}
+                        """) + "---\n" + shop("shop.example.org", "shop-gateway"),
+                        List.of("WEBHOOK error Gateway shop-gateway: spec.servers[1].port.name: port names in servers must be unique: duplicate name http")),
+                Arguments.of("refused Gateway whose selector matches no pod: IST0101 as well", gateway("shop-gateway", "")
+                        .replace("istio: ingressgateway", "istio: eastwestgateway"),
+                        List.of("WEBHOOK error Gateway shop-gateway: spec.servers: gateway must have at least one server",
+                                "IST0101 error Gateway shop-gateway: selector {istio=eastwestgateway} matches no gateway pod")),
+                Arguments.of("refused EnvoyFilter: the relative patch after an invalid one keeps its IST0151", envoyFilter("""
+                        - applyTo: HTTP_FILTER
+                          match: {context: SIDECAR_OUTBOUND}
+                          patch: {operation: INSERT_FIRST}
+                        """ + patch("HTTP_FILTER", "INSERT_AFTER"), ""),
+                        List.of("WEBHOOK error EnvoyFilter ef: spec.configPatches[0]: Envoy filter: missing patch value for non-remove operation",
+                                "IST0151 warning EnvoyFilter ef: spec.configPatches[1] uses the relative operation INSERT_AFTER without spec.priority")),
+                Arguments.of("refused EnvoyFilter: a configPatch without patch ends the relative-operation check, as Istio's", envoyFilter("""
+                        - applyTo: HTTP_FILTER
+                          match: {context: SIDECAR_OUTBOUND}
+                        """ + patch("HTTP_FILTER", "INSERT_BEFORE"), ""),
+                        List.of("WEBHOOK error EnvoyFilter ef: spec.configPatches[0]: Envoy filter: missing patch")),
+                Arguments.of("refused VirtualService without rules: its gateways are analysed", shopWithoutRules("shop.example.com", "nowhere-gateway"),
+                        List.of("WEBHOOK error VirtualService shop: spec: http, tcp or tls must be provided in virtual service",
+                                "IST0101 error VirtualService shop: gateway nowhere-gateway is not defined",
+                                "IST0132 warning VirtualService shop: none of the hosts [shop.example.com] is among the hosts of Gateway nowhere-gateway [] (not defined)")),
+                Arguments.of("refused VirtualService without rules, bound to the mesh: it conflicts with the one in force for its host", """
+                        apiVersion: networking.istio.io/v1
+                        kind: VirtualService
+                        metadata: {name: catalogdetail-empty}
+                        spec:
+                          hosts: [catalogdetail]
+                        """,
+                        List.of("WEBHOOK error VirtualService catalogdetail-empty: spec: http, tcp or tls must be provided in virtual service",
+                                "IST0109 error VirtualService catalogdetail-empty: VirtualServices workshop/catalogdetail,workshop/catalogdetail-empty bound to the mesh all define host */catalogdetail.workshop.svc.cluster.local")),
+                Arguments.of("refused VirtualService: its destinations are analysed in the same round", http("""
+                        - route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v3}
+                              weight: -10
+                        """),
+                        List.of("WEBHOOK error " + vs + ": spec.http[0].route[0].weight: weight -10 < 0",
+                                "IST0101 error " + vs + ": subset v3 is not defined in any DestinationRule for host catalogdetail")),
+                Arguments.of("an object the schema refuses stays out, as istioctl cannot read it: no analyzer reports on it", http("""
+                        - route:
+                            - destination: {host: catalogdetail, port: {number: 3000}, subset: v3, version: v3}
+                        """), List.of("FIELD error " + vs + ": unknown field spec.http[0].route[0].destination.version")),
 
                 // ---- schema errors read like kubectl's ----
                 Arguments.of("schema: a wrong type", http("""
@@ -552,7 +611,10 @@ class IstioParityTest {
 
                 // ---- webhook: a delegate has no hosts ----
                 Arguments.of("webhook: a delegate VirtualService without hosts is valid", DELEGATE, List.of()),
-                Arguments.of("webhook: a delegate bound to a gateway is refused", DELEGATE.replace("spec:\n", "spec:\n  gateways: [productapp-gateway]\n"), List.of("WEBHOOK error VirtualService catalogdetail-delegate: spec.gateways: delegate virtual service must have no gateways specified")),
+                Arguments.of("webhook: a delegate bound to a gateway is refused, and analysed: none of its hosts (none) is on the gateway",
+                        DELEGATE.replace("spec:\n", "spec:\n  gateways: [productapp-gateway]\n"),
+                        List.of("WEBHOOK error VirtualService catalogdetail-delegate: spec.gateways: delegate virtual service must have no gateways specified",
+                                "IST0132 warning VirtualService catalogdetail-delegate: none of the hosts [] is among the hosts of Gateway productapp-gateway [*]")),
                 Arguments.of("webhook: an empty route is no route", http("""
                         - route: []
                         """), List.of("WEBHOOK error " + vs + ": spec.http[0]: HTTP route, redirect or direct_response is required")),

@@ -246,6 +246,46 @@ public class ScenarioValidatorTest {
         });
     }
 
+    /**
+     * Objects the webhook refuses, and what each command reports on them, code and object: check
+     * as istioctl analyze (the refusal and every analyzer's findings on the object), apply as the
+     * cluster (the refusal; the object stays out, so what refers to it may not find it).
+     */
+    static Stream<Arguments> refusedObjects() {
+        String shop = IstioParityTest.shop("shop.example.com", "shop-gateway");
+        return Stream.of(
+                Arguments.of("a Gateway without servers, and a VirtualService bound to it",
+                        IstioParityTest.gateway("shop-gateway", "servers: []") + "---\n" + shop,
+                        List.of("WEBHOOK Gateway shop-gateway", "IST0132 VirtualService shop"),
+                        List.of("WEBHOOK Gateway shop-gateway", "IST0101 VirtualService shop", "IST0132 VirtualService shop")),
+                Arguments.of("an EnvoyFilter with an invalid patch and a relative one",
+                        IstioParityTest.envoyFilter("- applyTo: HTTP_FILTER\n  match: {context: SIDECAR_OUTBOUND}\n  patch: {operation: INSERT_FIRST}\n"
+                                + IstioParityTest.patch("HTTP_FILTER", "INSERT_BEFORE"), ""),
+                        List.of("WEBHOOK EnvoyFilter ef", "IST0151 EnvoyFilter ef"), List.of("WEBHOOK EnvoyFilter ef")),
+                Arguments.of("a VirtualService without rules, bound to a gateway not defined",
+                        IstioParityTest.shopWithoutRules("shop.example.com", "nowhere-gateway"),
+                        List.of("WEBHOOK VirtualService shop", "IST0101 VirtualService shop", "IST0132 VirtualService shop"),
+                        List.of("WEBHOOK VirtualService shop")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedObjects")
+    void checkAnalysesWhatTheWebhookRefusesWhileApplyLeavesItOutAndRefuses(String name, String yaml, List<String> check, List<String> apply)
+            throws IOException {
+        Path folder = Files.createDirectories(temp.resolve("refused"));
+        Files.writeString(folder.resolve("refused.yaml"), yaml);
+        ManifestReader.Result read = Sources.readFolder(folder, temp);
+        List<Manifest> inForce = new ArrayList<>(chart.manifests());
+        inForce.addAll(base.manifests());
+
+        ScenarioValidator.Report checked = validator.validate("refused", read);
+        ScenarioValidator.Report applied = validator.validateOver("refused", inForce, read);
+
+        assertThat(checked.findings()).extracting(f -> f.code() + " " + f.subject()).containsExactlyElementsOf(check);
+        assertThat(applied.findings()).extracting(f -> f.code() + " " + f.subject()).containsExactlyElementsOf(apply);
+        assertThat(applied.errors()).as("apply refuses it").isPositive();
+    }
+
     @Test
     void malformedYamlNamesFileAndLineWithoutAStackTrace() throws IOException {
         Path folder = Files.createDirectories(temp.resolve("bad"));
