@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Istio's webhook rules for a Gateway (istio/istio pkg/config/validation, ValidateGateway). */
 final class GatewayWebhook {
 
-    private static final Pattern DNS1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern WILDCARD_DOMAIN = Pattern.compile("\\*|(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*");
     /** Protocols Istio parses (protocol.Parse), upper-cased; TLS ones and HTTP ones among them. */
     private static final Set<String> PROTOCOLS = Set.of("HTTP", "HTTP2", "HTTPS", "HTTP_PROXY", "GRPC", "GRPC-WEB", "TCP", "TLS", "UDP",
@@ -23,7 +22,7 @@ final class GatewayWebhook {
 
     /** Istio's ValidateGateway: a DNS-label name, servers with hosts in ns/host form, valid ports, TLS where the protocol needs it. */
     static void check(Manifest gw, List<Finding> findings) {
-        if (!DNS1123_LABEL.matcher(gw.name()).matches()) {
+        if (!WebhookFields.isDns1123Label(gw.name())) {
             findings.add(Finding.error("WEBHOOK", gw, "metadata.name: invalid gateway name: \"" + gw.name() + "\" (a DNS-1123 label, no dots)"));
         }
         JsonNode servers = gw.spec().path("servers");
@@ -83,7 +82,7 @@ final class GatewayWebhook {
         int slash = text.indexOf('/');
         String namespace = slash < 0 ? null : text.substring(0, slash);
         String host = text.substring(slash + 1);
-        if (namespace != null && !namespace.equals("*") && !namespace.equals(".") && !DNS1123_LABEL.matcher(namespace).matches()) {
+        if (namespace != null && !namespace.equals("*") && !namespace.equals(".") && !WebhookFields.isDns1123Label(namespace)) {
             return "host " + text + ": the namespace must be *, . or a DNS-1123 label";
         }
         if (host.contains("/") || !WILDCARD_DOMAIN.matcher(host).matches()) {

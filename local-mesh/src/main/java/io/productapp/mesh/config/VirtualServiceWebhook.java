@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Istio's webhook rules for a VirtualService (istio/istio pkg/config/validation,
- * ValidateVirtualService and virtualservice.go's validateHTTPRoute): hosts, delegates, route
- * conflicts, weights, faults, percentages and regexes; the rules no request reaches are
+ * ValidateVirtualService and virtualservice.go's validateHTTPRoute): hosts, delegates, gateway
+ * names, route conflicts, weights, faults, percentages and regexes; the rules no request reaches are
  * {@link UnreachableRules}'.
  */
 final class VirtualServiceWebhook {
@@ -48,6 +48,7 @@ final class VirtualServiceWebhook {
         if (spec.path("http").size() == 0 && spec.path("tcp").size() == 0 && spec.path("tls").size() == 0) {
             findings.add(Finding.error("WEBHOOK", vs, "spec: http, tcp or tls must be provided in virtual service"));
         }
+        gatewayNames(vs, findings);
         UnreachableRules.check(vs, findings);
         JsonNode http = spec.path("http");
         for (int i = 0; i < http.size(); i++) {
@@ -122,6 +123,20 @@ final class VirtualServiceWebhook {
             findings.add(Finding.error("WEBHOOK", vs, at + ": HTTP route, redirect or direct_response is required"));
         }
         conflict(vs, rule, at, rule.has("mirror") && rule.path("mirrors").size() > 0, "HTTP route cannot contain both mirror and mirrors", findings);
+    }
+
+    /** The gateways the VirtualService binds to, and those each rule's matches (http, tcp, tls) name. */
+    private static void gatewayNames(Manifest vs, List<Finding> findings) {
+        WebhookFields.gatewayNames(vs, vs.spec().path("gateways"), "spec.gateways", findings);
+        for (String kind : List.of("http", "tcp", "tls")) {
+            JsonNode rules = vs.spec().path(kind);
+            for (int i = 0; i < rules.size(); i++) {
+                JsonNode match = rules.get(i).path("match");
+                for (int m = 0; m < match.size(); m++) {
+                    WebhookFields.gatewayNames(vs, match.get(m).path("gateways"), "spec." + kind + "[" + i + "].match[" + m + "].gateways", findings);
+                }
+            }
+        }
     }
 
     private static void conflict(Manifest vs, JsonNode rule, String at, boolean when, String message, List<Finding> findings) {

@@ -632,6 +632,16 @@ class IstioParityTest {
                           mirror: {host: catalogdetail, port: {number: 3000}, subset: v2}
                           mirrors: []
                         """), List.of()),
+                Arguments.of("webhook: a gateway name is namespace/name, both DNS-1123 labels", shop("shop.example.com", "Shop/shop-gateway"),
+                        List.of("WEBHOOK error VirtualService shop: spec.gateways[0]: invalid value for namespace: \"Shop\"",
+                                "IST0101 error VirtualService shop: gateway Shop/shop-gateway is not defined",
+                                "IST0132 warning VirtualService shop: none of the hosts [shop.example.com] is among the hosts of Gateway Shop/shop-gateway")),
+                Arguments.of("webhook: name.namespace is the legacy form of a gateway name, a warning", shop("shop.example.com", "shop-gateway.workshop"),
+                        List.of("WEBHOOK warning VirtualService shop: spec.gateways[0]: using legacy gatewayName format \"shop-gateway.workshop\"; prefer the <namespace>/<name> format: \"workshop/shop-gateway\"",
+                                "IST0101 error VirtualService shop: gateway shop-gateway.workshop is not defined",
+                                "IST0132 warning VirtualService shop: none of the hosts [shop.example.com] is among the hosts of Gateway shop-gateway.workshop")),
+                Arguments.of("webhook: a match's gateway without namespace is a domain name of DNS-1123 labels", http("- match: [{gateways: [Mesh]}]\n" + route("v1")),
+                        List.of("WEBHOOK error " + vs + ": spec.http[0].match[0].gateways[0]: domain name \"Mesh\" invalid (label \"Mesh\" invalid)")),
                 Arguments.of("webhook: hosts that match each other are duplicates, wildcards included", """
                         apiVersion: networking.istio.io/v1
                         kind: VirtualService
