@@ -27,7 +27,8 @@ public record EnvoyFilter(Origin origin, Map<String, String> workloadSelector, i
 
     /** Where a patch applies: Istio's {@code PatchContext}. */
     public enum Context {
-        ANY, SIDECAR_INBOUND, SIDECAR_OUTBOUND, GATEWAY;
+        /** WAYPOINT: an ambient mode waypoint proxy; the local mesh runs sidecars only, so no proxy here matches it. */
+        ANY, SIDECAR_INBOUND, SIDECAR_OUTBOUND, GATEWAY, WAYPOINT;
 
         public boolean appliesTo(Context where) {
             return this == ANY || this == where;

@@ -344,6 +344,9 @@ class IstioParityTest {
                 // ---- IST0151 (envoyfilter/envoyfilter.go) ----
                 Arguments.of("EnvoyFilter: INSERT_BEFORE without priority", envoyFilter(patch("HTTP_FILTER", "INSERT_BEFORE"), ""),
                         List.of("IST0151 warning EnvoyFilter ef")),
+                Arguments.of("EnvoyFilter: a patch for a waypoint is read and judged as any other",
+                        envoyFilter(patch("HTTP_FILTER", "INSERT_BEFORE").replace("SIDECAR_OUTBOUND", "WAYPOINT"), ""),
+                        List.of("IST0151 warning EnvoyFilter ef")),
                 Arguments.of("EnvoyFilter: REMOVE of an HTTP filter", envoyFilter(patch("HTTP_FILTER", "REMOVE"), ""),
                         List.of("IST0151 warning EnvoyFilter ef")),
                 Arguments.of("EnvoyFilter: REMOVE of a route is not relative", envoyFilter(patch("HTTP_ROUTE", "REMOVE"), ""), List.of()),
