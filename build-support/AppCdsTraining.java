@@ -27,9 +27,9 @@ import com.sun.net.httpserver.HttpServer;
  * loaded while the application starts, then stops it. A service's first request then still loads
  * about a thousand classes from the jars (Jackson's serializers, Netty's HTTP codec, the REST
  * layer), a quarter of its time to first 200. This program starts the packaged application with
- * {@code -XX:ArchiveClassesAtExit}, sends it the requests of a training script, checks each
- * answer's status, and stops it with SIGTERM: the JVM writes the archive as it exits, with the
- * classes of startup and of those requests. Quarkus offers such a training run (its integration
+ * {@code -XX:ArchiveClassesAtExit}, waits until it reports ready (after its own warm-up), sends it
+ * the requests of a training script, checks each answer's status, and stops it with SIGTERM: the
+ * JVM writes the archive as it exits, with the classes of startup and of those requests. Quarkus offers such a training run (its integration
  * tests) only for JDK 25's AOT cache; this is the same idea for JDK 17's dynamic archive.
  *
  * <pre>
@@ -172,6 +172,7 @@ public final class AppCdsTraining {
                 .connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        awaitReady(client, port);
         for (int round = 0; round < ROUNDS; round++) {
             for (String[] words : requests) {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + words[1]))
@@ -190,6 +191,24 @@ public final class AppCdsTraining {
                 }
             }
         }
+    }
+
+    /**
+     * Waits until the service reports ready: its warm-up (the warm-up module) has sent it its
+     * requests, whose classes the archive then holds too.
+     */
+    private void awaitReady(HttpClient client, int port) throws Exception {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(10)).build();
+        int status = 0;
+        while (System.nanoTime() < deadline) {
+            status = client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status == 200) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new TrainingFailure("GET /q/health/ready still answered " + status + " when the time was up");
     }
 
     /** A server on 127.0.0.1 that answers every request 200 with the body: the service's dependency. */
