@@ -35,20 +35,11 @@ VIEW=${VIEW:-1}
 VIEW_ROUNDS=${VIEW_ROUNDS:-3}
 TARGET_VIEW_RATIO=0.95
 
-die() { echo "bench: $*" >&2; exit 1; }
-if ! command -v wrk >/dev/null; then
-  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "bench: installing wrk (apt-get install wrk)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  else
-    die "missing: apt-get install wrk"
-  fi
-fi
-[[ -f local-mesh/target/local-mesh.jar && -f load-test/target/load-test.jar ]] \
-  || { echo "bench: building"; ./mvnw -B -q -ntp package -DskipTests; }
+source bench/lib.sh
+need_wrk
+build_if_missing
 
 mkdir -p bench/results
-DEMO_PID=
 VIEWER_PID=
 PROFILE=bench/results/viewer-profile
 stop_viewer() {
@@ -62,15 +53,11 @@ stop_viewer() {
     for ((i = 0; i < 50; i++)); do pgrep -f "user-data-dir=$PROFILE" > /dev/null || break; sleep 0.1; done
   fi
 }
-stop_demo() {
+stop_all() {
   stop_viewer
-  if [[ -n $DEMO_PID ]]; then
-    kill "$DEMO_PID" 2>/dev/null || true
-    wait "$DEMO_PID" 2>/dev/null || true
-    DEMO_PID=
-  fi
+  stop_demo
 }
-trap stop_demo EXIT
+trap stop_all EXIT
 # Ctrl-C and kill end the script (the EXIT trap then stops what it started).
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -94,19 +81,6 @@ open_view() {
     curl -sN "${1}traffic/events" > /dev/null &
   fi
   VIEWER_PID=$!
-}
-
-# start_demo LOG ARGS...: ./demo's launcher in the background; returns once it printed "demo: ready".
-start_demo() {
-  local log=$1; shift
-  : > "$log"
-  java -Dproductapp.root="$PWD" -jar local-mesh/target/local-mesh.jar "$@" > "$log" 2>&1 &
-  DEMO_PID=$!
-  local line
-  while IFS= read -r -t 180 line; do
-    [[ $line == "demo: ready"* ]] && return 0
-  done < <(tail -n +1 -f "$log" --pid "$DEMO_PID")
-  die "./demo $* did not get ready; see $log"
 }
 
 # measure KEY URL: sets RPS[KEY], P50[KEY], P99[KEY] (ms).
@@ -155,15 +129,11 @@ for ((run = 1; run <= RUNS; run++)); do
     "${P50[direct]}/${P50[mesh]}" "${P99[direct]}/${P99[mesh]}" "$p50_hop"
 done
 
-# median VALUES...: the middle one (the lower middle of an even count); spread: min-max.
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 ratio=$(median "${ratios[@]}")
 p50_hop=$(median "${p50_hops[@]}")
 p99_hop=$(median "${p99_hops[@]}")
 printf '\nmedian of %d runs: throughput mesh/direct %s (runs %s); added per proxy hop (%d hops): p50 %s ms (runs %s), p99 %s ms\n' \
   "$RUNS" "$ratio" "$(spread "${ratios[@]}")" $HOPS "$p50_hop" "$(spread "${p50_hops[@]}")" "$p99_hop"
-met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 view_verdict=
 if [[ $VIEW == 1 ]]; then
   view_ratio=$(awk -v w="$with" -v wo="$without" 'BEGIN { printf "%.3f", w / wo }')
