@@ -26,7 +26,10 @@ import io.productapp.mesh.launch.Topology;
 import io.productapp.mesh.scenario.ScenarioRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./demo} (and {@code ./demo serve}): the local mesh, the chart's workloads behind their
@@ -51,6 +54,31 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--smoke", description = "Start, check the page and the split through the ingress, stop; exit 0 when it held.")
     boolean smoke;
+
+    /** Seconds of pages through the ingress before ready; null: not written here. */
+    private Integer warmUp;
+
+    @Spec
+    CommandSpec spec;
+
+    static final int DEFAULT_WARM_UP_SECONDS = 10;
+    static final int MAX_WARM_UP_SECONDS = 600;
+
+    @Option(names = "--warm-up", paramLabel = "SECONDS", description = "Before it says ready, load the page through the ingress "
+            + "for SECONDS (4 users, no pause), so the proxies' request path is compiled when the first page comes: the services "
+            + "warm themselves up, the mesh's own JVM does not. 0 skips it. Default: " + DEFAULT_WARM_UP_SECONDS + ".")
+    void warmUp(int seconds) {
+        if (seconds < 0 || seconds > MAX_WARM_UP_SECONDS) {
+            throw new ParameterException(spec.commandLine(), "--warm-up must be between 0 and " + MAX_WARM_UP_SECONDS
+                    + " seconds, got " + seconds);
+        }
+        warmUp = seconds;
+    }
+
+    /** This command's value, else the one written before the command, else the default. */
+    int warmUpSeconds() {
+        return warmUp != null ? warmUp : before != null && before.warmUp != null ? before.warmUp : DEFAULT_WARM_UP_SECONDS;
+    }
 
     @Option(names = "--no-mesh", description = "The four services wired directly, as without Istio: productcatalog calls catalogdetail v1 "
             + "itself; no sidecars, no ingress; the page at http://127.0.0.1:9000/.")
@@ -102,6 +130,9 @@ final class ServeCommand implements Callable<Integer> {
         URI page = mesh.ingress();
         console.out().println();
         MeshStart.describe(mesh, console.out());
+        if (!smokeOnly && warmUpSeconds() > 0) {
+            warmUp(page, Duration.ofSeconds(warmUpSeconds()));
+        }
         console.out().println("demo: a short load through the ingress gateway (the split follows the configuration in force):");
         int split = shortLoad(page);
         if (smokeOnly) {
@@ -130,6 +161,16 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Four users for 5 s, with random pauses up to 50 ms, expecting about half of the pages from each version. */
+    /** Pages through the ingress at full speed for {@code length}: the proxies' JIT compiles their request path. */
+    private void warmUp(URI page, Duration length) {
+        console.out().print("demo: warming up the mesh: " + length.toSeconds() + " s of pages through the ingress (--warm-up 0 skips it) ...");
+        console.out().flush();
+        LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(4, Duration.ZERO, 0), length,
+                SplitRule.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
+        Report report = LoadTest.run(plan, window -> { });
+        console.out().printf(" %,d pages, %,d failed%n", report.requests(), report.errorCount());
+    }
+
     private int shortLoad(URI page) {
         LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(4, Duration.ofMillis(50), 0), Duration.ofSeconds(5),
                 SplitRule.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
