@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
+import io.productapp.mesh.model.KubeService;
 import io.productapp.mesh.route.RouteOutcome;
 import io.productapp.mesh.route.RouteOutcome.Direct;
 import io.productapp.mesh.route.RouteOutcome.Forward;
@@ -173,6 +174,8 @@ final class Downstream {
             } else if (route instanceof Direct direct) {
                 info.routeName = direct.routeName();
             }
+            info.service = cluster != null && cluster.cluster() != null ? cluster.cluster().host()
+                    : snapshot.config().service(info.authority, proxy.identity().namespace()).map(KubeService::fqdn).orElse(null);
         }
         return route;
     }

@@ -161,6 +161,17 @@ class DataPlaneTest {
     }
 
     @Test
+    void requestsForMadeUpHostsShareOneNodeOnTheTrafficView() throws Exception {
+        // One edge per host would keep an edge (and its histograms) for every made-up host for good.
+        for (int i = 0; i < 50; i++) {
+            assertThat(get(viaProductcatalog, "http://made-up-" + i + ".example/").statusCode()).isEqualTo(502);
+        }
+        List<String> destinations = plane.traffic().tick().edges().stream()
+                .filter(e -> e.key().source().equals("productcatalog-0")).map(e -> e.key().destination()).toList();
+        assertThat(destinations).contains("service:unknown").noneMatch(d -> d.startsWith("service:made-up"));
+    }
+
+    @Test
     void theIngressRoutesThePageToFrontend() throws Exception {
         // The chart's productapp VirtualService sends / to frontend, which has no stand-in: no endpoint, 503 UH.
         HttpResponse<String> answer = get(direct, "http://127.0.0.1:" + ingress.port() + "/");
