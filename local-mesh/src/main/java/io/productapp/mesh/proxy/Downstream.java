@@ -42,6 +42,8 @@ final class Downstream {
     private final HttpFilter[] filters;
     private int next;
     private boolean complete;
+    /** The answer is a refusal after which an HTTP/1 connection is closed: its next bytes are no request to trust. */
+    private boolean closeConnection;
 
     private String path;
     private int port;
@@ -69,16 +71,12 @@ final class Downstream {
         info.downstreamRemote = request.remoteAddress();
         request.response().closeHandler(v -> downstreamGone());
         info.path = request.uri();
-        if (request.method() == HttpMethod.CONNECT) {
-            sendLocalReply(405, "local mesh: CONNECT is not supported; send plain http:// requests through the sidecar", null, null);
-            return;
-        }
-        if (!target()) {
+        if (!acceptable() || !target()) {
             return;
         }
         String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (declared != null && parseLong(declared) > MAX_REQUEST_BODY) {
-            sendLocalReply(413, "payload too large", null, null);
+            refuse(413, "payload too large", "request_payload_too_large");
             return;
         }
         headers = Headers.endToEnd(request.headers(), MultiMap.caseInsensitiveMultiMap());
@@ -92,7 +90,7 @@ final class Downstream {
         info.forwardedFor = headers.get("x-forwarded-for");
         request.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_REQUEST_BODY) {
-                sendLocalReply(413, "payload too large", null, null);
+                refuse(413, "payload too large", "request_payload_too_large");
             } else {
                 body = body == EMPTY ? chunk.copy() : body.appendBuffer(chunk);
             }
@@ -105,6 +103,30 @@ final class Downstream {
                 continueDecoding();
             }
         });
+    }
+
+    /**
+     * What Envoy's HTTP/1 codec refuses before a request is routed, and CONNECT, which no route here
+     * upgrades: each answered, then an HTTP/1 connection closed, so that no byte after it (a body
+     * framed another way, a tunnel's payload) is ever read as a request.
+     */
+    private boolean acceptable() {
+        MultiMap in = request.headers();
+        List<String> codings = in.getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (!codings.isEmpty() && (codings.size() > 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")
+                || request.method() == HttpMethod.CONNECT)) {
+            // Envoy decodes chunked alone; anything else leaves the body's length unknown (RFC 9112 6.3).
+            return refuse(501, "local mesh: unsupported transfer encoding '" + abbreviate(String.join(", ", codings)) + "'",
+                    "http1.invalid_transfer_encoding");
+        }
+        String length = in.get(HttpHeaders.CONTENT_LENGTH);
+        if (request.method() == HttpMethod.CONNECT && length != null && parseLong(length) != 0) {
+            return refuse(400, "local mesh: a CONNECT request has no body", "http1.body_disallowed");
+        }
+        if (request.method() == HttpMethod.CONNECT) {
+            return refuse(403, "local mesh: CONNECT is not supported; send plain http:// requests through the sidecar", "upgrade_failed");
+        }
+        return true;
     }
 
     /** Where the request goes: from the absolute URI a proxied client sends, or from Host. */
@@ -205,6 +227,13 @@ final class Downstream {
         respond(status, replyHeaders, Buffer.buffer(text), details);
     }
 
+    /** A local reply that refuses the request, then closes an HTTP/1 connection; false, for the caller to return. */
+    private boolean refuse(int status, String text, String details) {
+        closeConnection = true;
+        sendLocalReply(status, text, details, null);
+        return false;
+    }
+
     /** The one answer to the caller; later calls do nothing. */
     void respond(int status, MultiMap responseHeaders, Buffer responseBody, String details) {
         if (complete) {
@@ -217,7 +246,14 @@ final class Downstream {
             if (responseHeaders != null) {
                 response.headers().addAll(responseHeaders);
             }
-            response.end(responseBody);
+            if (closeConnection && request.version() != HttpVersion.HTTP_2) {
+                proxy.closeAfterRefusal(request.connection());
+                response.putHeader(HttpHeaders.CONNECTION, "close");
+                response.end(responseBody);
+                request.connection().close(); // after the answer is written
+            } else {
+                response.end(responseBody);
+            }
         }
     }
 

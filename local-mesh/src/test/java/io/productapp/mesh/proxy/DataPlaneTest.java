@@ -340,10 +340,67 @@ class DataPlaneTest {
         assertThat(raw("GARBAGE\r\n\r\n")).matches("HTTP/1\\.[01] 400");
         assertThat(raw("GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000)
                 + "\r\n\r\n")).matches("HTTP/1\\.[01] 431");
-        assertThat(raw("CONNECT catalogdetail:443 HTTP/1.1\r\nHost: catalogdetail:443\r\n\r\n")).isEqualTo("HTTP/1.1 405");
+        assertThat(raw("CONNECT catalogdetail:443 HTTP/1.1\r\nHost: catalogdetail:443\r\n\r\n")).isEqualTo("HTTP/1.1 403");
         assertThat(raw("GET ftp://catalogdetail/x HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo("HTTP/1.1 400");
         assertThat(raw("GET /catalogDetail HTTP/1.0\r\n\r\n")).as("no Host").matches("HTTP/1\\.[01] 400");
         assertThat(catalogDetail().statusCode()).isEqualTo(200);
+    }
+
+    // Each case below was found by ProxyFuzzIT: what follows a request the proxy refuses must never be
+    // read as a request, so the connection closes after the answer, as Envoy's codec errors do.
+
+    @Test
+    void aTransferEncodingOtherThanChunkedIs501AndTheBodyIsNeverReadAsARequest() throws Exception {
+        String hidden = "GET http://catalogdetail:3000/hidden HTTP/1.1\r\nHost: catalogdetail:3000\r\n\r\n";
+        for (String coding : List.of("gzip", "identity", "xchunked", "chunked, chunked", "chunked\r\nTransfer-Encoding: chunked")) {
+            String answer = exchange(productcatalogSidecar, "POST http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: catalogdetail\r\n"
+                    + "Transfer-Encoding: " + coding + "\r\n\r\n" + hidden);
+            assertThat(answer).as(coding).startsWith("HTTP/1.1 501 ").contains("connection: close").doesNotContain("(open)");
+            assertThat(answer.split("HTTP/1\\.1 ", -1)).as("one answer: " + answer).hasSize(2);
+        }
+        assertThat(RECEIVED).isEmpty();
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 501 - http1.invalid_transfer_encoding ");
+    }
+
+    @Test
+    void connectIs403AndWhatFollowsItIsNeverReadAsARequest() throws Exception {
+        for (Proxy proxy : List.of(productcatalogSidecar, ingress)) {
+            String answer = exchange(proxy, "CONNECT catalogdetail:3000 HTTP/1.1\r\nHost: catalogdetail:3000\r\n\r\n"
+                    + "GET http://catalogdetail:3000/hidden HTTP/1.1\r\nHost: catalogdetail:3000\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 403 ").doesNotContain("(open)");
+            assertThat(answer.split("HTTP/1\\.1 ", -1)).as("one answer: " + answer).hasSize(2);
+        }
+        assertThat(RECEIVED).isEmpty();
+        assertThat(accessLog(ingress)).contains("\" 403 - upgrade_failed ");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413AndTheConnectionCloses() throws Exception {
+        String answer = exchange(productcatalogSidecar, "POST http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Length: " + (Downstream.MAX_REQUEST_BODY + 1) + "\r\n\r\nabc");
+        assertThat(answer).startsWith("HTTP/1.1 413 ").doesNotContain("(open)");
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    /**
+     * Sends raw bytes to {@code proxy}; returns all it answered until it closed the connection, with
+     * " (open)" at the end when it had not within 5 s.
+     */
+    static String exchange(Proxy proxy, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n = socket.getInputStream().read(buffer); n >= 0; n = socket.getInputStream().read(buffer)) {
+                    answer.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                return answer.toString(StandardCharsets.ISO_8859_1) + " (open)";
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** Sends raw bytes to the productcatalog sidecar; returns what it answered. */
