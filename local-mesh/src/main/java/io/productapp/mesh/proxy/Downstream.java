@@ -33,6 +33,8 @@ final class Downstream {
 
     /** Request bodies are read whole (for retries and mirrors, as Envoy buffers them); past this, 413. */
     static final int MAX_REQUEST_BODY = 1024 * 1024;
+    /** Request headers at most, as Envoy's default max_headers_count; past this, 431. */
+    static final int MAX_HEADERS = 100;
     private static final Buffer EMPTY = Buffer.buffer(0);
 
     private final Proxy proxy;
@@ -123,8 +125,21 @@ final class Downstream {
         if (request.method() == HttpMethod.CONNECT && length != null && parseLong(length) != 0) {
             return refuse(400, "local mesh: a CONNECT request has no body", "http1.body_disallowed");
         }
+        if (in.entries().size() > MAX_HEADERS) {
+            return refuse(431, "local mesh: more than " + MAX_HEADERS + " request headers", "http1.too_many_headers");
+        }
         if (request.method() == HttpMethod.CONNECT) {
             return refuse(403, "local mesh: CONNECT is not supported; send plain http:// requests through the sidecar", "upgrade_failed");
+        }
+        if (!isTarget(request.uri())) {
+            return refuse(400, "local mesh: malformed request target: control or non-ASCII characters", "http1.invalid_url");
+        }
+        List<String> hosts = in.getAll(HttpHeaders.HOST);
+        if (hosts.size() > 1) {
+            return refuse(400, "local mesh: more than one Host header", "http.invalid_authority"); // RFC 9112 3.2
+        }
+        if (hosts.size() == 1 && !isAuthority(hosts.get(0))) {
+            return refuse(400, "local mesh: the Host '" + abbreviate(hosts.get(0)) + "' is not host[:port]", "http.invalid_authority");
         }
         return true;
     }
@@ -139,12 +154,14 @@ final class Downstream {
             path = slash < 0 ? "/" : uri.substring(slash);
             info.path = path;
             if (!isAuthority(authority)) {
-                sendLocalReply(400, "local mesh: malformed request target: the authority '" + abbreviate(authority)
-                        + "' is not host[:port]", null, null);
-                return false;
+                return refuse(400, "local mesh: malformed request target: the authority '" + abbreviate(authority) + "' is not host[:port]",
+                        "http1.invalid_url");
             }
         } else if (uri.startsWith("/")) {
             authority = request.host(); // the Host header, or HTTP/2's :authority
+            if (authority != null && !authority.isBlank() && !isAuthority(authority)) {
+                return refuse(400, "local mesh: the authority '" + abbreviate(authority) + "' is not host[:port]", "http.invalid_authority");
+            }
             path = uri;
         } else {
             sendLocalReply(400, "local mesh: cannot route the request target '" + abbreviate(uri) + "'", null, null);
@@ -323,16 +340,41 @@ final class Downstream {
 
     // ---- parsing ------------------------------------------------------------------------------------
 
-    /** host[:port]: letters, digits, dots, dashes, underscores, a port, or an IPv6 literal in brackets. */
+    /**
+     * host[:port]: a name of letters, digits, dots, dashes and underscores, or an IPv6 literal in
+     * brackets; a port of 1 to 5 digits up to 65535.
+     */
     static boolean isAuthority(String text) {
-        if (text.isEmpty()) {
-            return false;
+        int hostEnd;
+        if (text.startsWith("[")) {
+            hostEnd = text.indexOf(']') + 1;
+            if (hostEnd < 3 || !all(text, 1, hostEnd - 1, "0123456789abcdefABCDEF:.")) {
+                return false;
+            }
+        } else {
+            hostEnd = text.indexOf(':') < 0 ? text.length() : text.indexOf(':');
+            if (hostEnd == 0 || !all(text, 0, hostEnd, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")) {
+                return false;
+            }
         }
-        for (int i = 0; i < text.length(); i++) {
+        if (hostEnd == text.length()) {
+            return true;
+        }
+        String port = text.substring(hostEnd);
+        return port.length() >= 2 && port.length() <= 6 && port.charAt(0) == ':' && all(port, 1, port.length(), "0123456789")
+                && Integer.parseInt(port.substring(1)) <= 65535;
+    }
+
+    /** A request target of visible ASCII only: no control characters, no bytes over 0x7E (RFC 9112 3.2, RFC 3986). */
+    static boolean isTarget(String uri) {
+        return uri != null && all(uri, 0, uri.length(), null);
+    }
+
+    /** Whether the characters of {@code text} from {@code from} to {@code to} are all in {@code allowed} (null: visible ASCII). */
+    private static boolean all(String text, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
-                    || c == '_' || c == ':' || c == '[' || c == ']';
-            if (!ok) {
+            if (allowed == null ? c <= 0x20 || c >= 0x7f : allowed.indexOf(c) < 0) {
                 return false;
             }
         }

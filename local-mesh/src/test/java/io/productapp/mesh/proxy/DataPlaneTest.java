@@ -375,6 +375,43 @@ class DataPlaneTest {
     }
 
     @Test
+    void moreThan100HeadersAre431FromTheProxyItself() throws Exception {
+        String head = "GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: catalogdetail\r\n";
+        StringBuilder headers = new StringBuilder();
+        for (int i = 0; i < 98; i++) {
+            headers.append("x-h: ").append(i).append("\r\n");
+        }
+        assertThat(exchange(productcatalogSidecar, head + headers + "Connection: close\r\n\r\n")).as("100 headers").startsWith("HTTP/1.1 200 ");
+        String answer = exchange(productcatalogSidecar, head + headers + "x-h: 98\r\nx-h: 99\r\n\r\n");
+        assertThat(answer).as("101 headers").startsWith("HTTP/1.1 431 ").doesNotContain("x-envoy-upstream-service-time").doesNotContain("(open)");
+        assertThat(RECEIVED).hasSize(1);
+    }
+
+    @Test
+    void anInvalidOrRepeatedHostOrAuthorityIs400() throws Exception {
+        for (String request : List.of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "GET / HTTP/1.1\r\nHost: a,b\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: frontend\r\nHost: evil.example\r\n\r\n", "GET / HTTP/1.1\r\nHost: frontend:99999\r\n\r\n",
+                "GET http://frontend:9000/ HTTP/1.1\r\nHost: frontend\r\nHost: frontend\r\n\r\n")) {
+            assertThat(exchange(ingress, request)).as(request).startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        }
+        for (String authority : List.of("catalogdetail:99999", "catalogdetail:-1", "catalogdetail:", "catalogdetail:3000:1", "[]", "[::1",
+                "user@catalogdetail")) {
+            assertThat(exchange(productcatalogSidecar, "GET http://" + authority + "/catalogDetail HTTP/1.1\r\nHost: x\r\n\r\n"))
+                    .as(authority).startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        }
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    @Test
+    void aTargetWithControlOrNonAsciiCharactersIs400() throws Exception {
+        for (String target : List.of("/a\u0000b", "/a\u0001b", "/a\u007fb", "/caf\u00e9")) {
+            assertThat(exchange(productcatalogSidecar, "GET http://catalogdetail:3000" + target + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+                    .as(target).startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        }
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    @Test
     void aBodyOverTheLimitIs413AndTheConnectionCloses() throws Exception {
         String answer = exchange(productcatalogSidecar, "POST http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\n"
                 + "Content-Length: " + (Downstream.MAX_REQUEST_BODY + 1) + "\r\n\r\nabc");
