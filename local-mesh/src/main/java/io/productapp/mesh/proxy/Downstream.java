@@ -125,6 +125,9 @@ final class Downstream {
         if (request.method() == HttpMethod.CONNECT && length != null && parseLong(length) != 0) {
             return refuse(400, "local mesh: a CONNECT request has no body", "http1.body_disallowed");
         }
+        if (in.contains("")) {
+            return refuse(400, "local mesh: a header with no name", "http1.invalid_characters"); // Netty lets \": v\" through
+        }
         if (in.entries().size() > MAX_HEADERS) {
             return refuse(431, "local mesh: more than " + MAX_HEADERS + " request headers", "http1.too_many_headers");
         }

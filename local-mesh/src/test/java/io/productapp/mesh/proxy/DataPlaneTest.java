@@ -403,6 +403,13 @@ class DataPlaneTest {
     }
 
     @Test
+    void aHeaderWithNoNameIs400() throws Exception {
+        assertThat(exchange(productcatalogSidecar, "GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n"))
+                .startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    @Test
     void aTargetWithControlOrNonAsciiCharactersIs400() throws Exception {
         for (String target : List.of("/a\u0000b", "/a\u0001b", "/a\u007fb", "/caf\u00e9")) {
             assertThat(exchange(productcatalogSidecar, "GET http://catalogdetail:3000" + target + " HTTP/1.1\r\nHost: x\r\n\r\n"))
