@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ class DataPlaneTest {
 
     static StandIns standIns;
     static Map<String, Consumer<HttpServerRequest>> BEHAVIOUR;
-    static List<String> RECEIVED;
+    static Collection<String> RECEIVED;
     static MeshConfig base;
     static DataPlane plane;
     static Proxy productcatalogSidecar;
