@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
+import io.productapp.mesh.model.KubeService;
 import io.productapp.mesh.route.RouteOutcome;
 import io.productapp.mesh.route.RouteOutcome.Direct;
 import io.productapp.mesh.route.RouteOutcome.Forward;
@@ -32,6 +33,8 @@ final class Downstream {
 
     /** Request bodies are read whole (for retries and mirrors, as Envoy buffers them); past this, 413. */
     static final int MAX_REQUEST_BODY = 1024 * 1024;
+    /** Request headers at most, as Envoy's default max_headers_count; past this, 431. */
+    static final int MAX_HEADERS = 100;
     private static final Buffer EMPTY = Buffer.buffer(0);
 
     private final Proxy proxy;
@@ -41,6 +44,8 @@ final class Downstream {
     private final HttpFilter[] filters;
     private int next;
     private boolean complete;
+    /** The answer is a refusal after which an HTTP/1 connection is closed: its next bytes are no request to trust. */
+    private boolean closeConnection;
 
     private String path;
     private int port;
@@ -68,16 +73,12 @@ final class Downstream {
         info.downstreamRemote = request.remoteAddress();
         request.response().closeHandler(v -> downstreamGone());
         info.path = request.uri();
-        if (request.method() == HttpMethod.CONNECT) {
-            sendLocalReply(405, "local mesh: CONNECT is not supported; send plain http:// requests through the sidecar", null, null);
-            return;
-        }
-        if (!target()) {
+        if (!acceptable() || !target()) {
             return;
         }
         String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (declared != null && parseLong(declared) > MAX_REQUEST_BODY) {
-            sendLocalReply(413, "payload too large", null, null);
+            refuse(413, "payload too large", "request_payload_too_large");
             return;
         }
         headers = Headers.endToEnd(request.headers(), MultiMap.caseInsensitiveMultiMap());
@@ -91,7 +92,7 @@ final class Downstream {
         info.forwardedFor = headers.get("x-forwarded-for");
         request.handler(chunk -> {
             if (body.length() + chunk.length() > MAX_REQUEST_BODY) {
-                sendLocalReply(413, "payload too large", null, null);
+                refuse(413, "payload too large", "request_payload_too_large");
             } else {
                 body = body == EMPTY ? chunk.copy() : body.appendBuffer(chunk);
             }
@@ -106,6 +107,46 @@ final class Downstream {
         });
     }
 
+    /**
+     * What Envoy's HTTP/1 codec refuses before a request is routed, and CONNECT, which no route here
+     * upgrades: each answered, then an HTTP/1 connection closed, so that no byte after it (a body
+     * framed another way, a tunnel's payload) is ever read as a request.
+     */
+    private boolean acceptable() {
+        MultiMap in = request.headers();
+        List<String> codings = in.getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (!codings.isEmpty() && (codings.size() > 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")
+                || request.method() == HttpMethod.CONNECT)) {
+            // Envoy decodes chunked alone; anything else leaves the body's length unknown (RFC 9112 6.3).
+            return refuse(501, "local mesh: unsupported transfer encoding '" + abbreviate(String.join(", ", codings)) + "'",
+                    "http1.invalid_transfer_encoding");
+        }
+        String length = in.get(HttpHeaders.CONTENT_LENGTH);
+        if (request.method() == HttpMethod.CONNECT && length != null && parseLong(length) != 0) {
+            return refuse(400, "local mesh: a CONNECT request has no body", "http1.body_disallowed");
+        }
+        if (in.contains("")) {
+            return refuse(400, "local mesh: a header with no name", "http1.invalid_characters"); // Netty lets \": v\" through
+        }
+        if (in.entries().size() > MAX_HEADERS) {
+            return refuse(431, "local mesh: more than " + MAX_HEADERS + " request headers", "http1.too_many_headers");
+        }
+        if (request.method() == HttpMethod.CONNECT) {
+            return refuse(403, "local mesh: CONNECT is not supported; send plain http:// requests through the sidecar", "upgrade_failed");
+        }
+        if (!isTarget(request.uri())) {
+            return refuse(400, "local mesh: malformed request target: control or non-ASCII characters", "http1.invalid_url");
+        }
+        List<String> hosts = in.getAll(HttpHeaders.HOST);
+        if (hosts.size() > 1) {
+            return refuse(400, "local mesh: more than one Host header", "http.invalid_authority"); // RFC 9112 3.2
+        }
+        if (hosts.size() == 1 && !isAuthority(hosts.get(0))) {
+            return refuse(400, "local mesh: the Host '" + abbreviate(hosts.get(0)) + "' is not host[:port]", "http.invalid_authority");
+        }
+        return true;
+    }
+
     /** Where the request goes: from the absolute URI a proxied client sends, or from Host. */
     private boolean target() {
         String uri = request.uri();
@@ -116,12 +157,14 @@ final class Downstream {
             path = slash < 0 ? "/" : uri.substring(slash);
             info.path = path;
             if (!isAuthority(authority)) {
-                sendLocalReply(400, "local mesh: malformed request target: the authority '" + abbreviate(authority)
-                        + "' is not host[:port]", null, null);
-                return false;
+                return refuse(400, "local mesh: malformed request target: the authority '" + abbreviate(authority) + "' is not host[:port]",
+                        "http1.invalid_url");
             }
         } else if (uri.startsWith("/")) {
             authority = request.host(); // the Host header, or HTTP/2's :authority
+            if (authority != null && !authority.isBlank() && !isAuthority(authority)) {
+                return refuse(400, "local mesh: the authority '" + abbreviate(authority) + "' is not host[:port]", "http.invalid_authority");
+            }
             path = uri;
         } else {
             sendLocalReply(400, "local mesh: cannot route the request target '" + abbreviate(uri) + "'", null, null);
@@ -173,6 +216,8 @@ final class Downstream {
             } else if (route instanceof Direct direct) {
                 info.routeName = direct.routeName();
             }
+            info.service = cluster != null && cluster.cluster() != null ? cluster.cluster().host()
+                    : snapshot.config().service(info.authority, proxy.identity().namespace()).map(KubeService::fqdn).orElse(null);
         }
         return route;
     }
@@ -202,6 +247,13 @@ final class Downstream {
         respond(status, replyHeaders, Buffer.buffer(text), details);
     }
 
+    /** A local reply that refuses the request, then closes an HTTP/1 connection; false, for the caller to return. */
+    private boolean refuse(int status, String text, String details) {
+        closeConnection = true;
+        sendLocalReply(status, text, details, null);
+        return false;
+    }
+
     /** The one answer to the caller; later calls do nothing. */
     void respond(int status, MultiMap responseHeaders, Buffer responseBody, String details) {
         if (complete) {
@@ -214,7 +266,14 @@ final class Downstream {
             if (responseHeaders != null) {
                 response.headers().addAll(responseHeaders);
             }
-            response.end(responseBody);
+            if (closeConnection && request.version() != HttpVersion.HTTP_2) {
+                proxy.closeAfterRefusal(request.connection());
+                response.putHeader(HttpHeaders.CONNECTION, "close");
+                response.end(responseBody);
+                request.connection().close(); // after the answer is written
+            } else {
+                response.end(responseBody);
+            }
         }
     }
 
@@ -284,16 +343,41 @@ final class Downstream {
 
     // ---- parsing ------------------------------------------------------------------------------------
 
-    /** host[:port]: letters, digits, dots, dashes, underscores, a port, or an IPv6 literal in brackets. */
+    /**
+     * host[:port]: a name of letters, digits, dots, dashes and underscores, or an IPv6 literal in
+     * brackets; a port of 1 to 5 digits up to 65535.
+     */
     static boolean isAuthority(String text) {
-        if (text.isEmpty()) {
-            return false;
+        int hostEnd;
+        if (text.startsWith("[")) {
+            hostEnd = text.indexOf(']') + 1;
+            if (hostEnd < 3 || !all(text, 1, hostEnd - 1, "0123456789abcdefABCDEF:.")) {
+                return false;
+            }
+        } else {
+            hostEnd = text.indexOf(':') < 0 ? text.length() : text.indexOf(':');
+            if (hostEnd == 0 || !all(text, 0, hostEnd, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")) {
+                return false;
+            }
         }
-        for (int i = 0; i < text.length(); i++) {
+        if (hostEnd == text.length()) {
+            return true;
+        }
+        String port = text.substring(hostEnd);
+        return port.length() >= 2 && port.length() <= 6 && port.charAt(0) == ':' && all(port, 1, port.length(), "0123456789")
+                && Integer.parseInt(port.substring(1)) <= 65535;
+    }
+
+    /** A request target of visible ASCII only: no control characters, no bytes over 0x7E (RFC 9112 3.2, RFC 3986). */
+    static boolean isTarget(String uri) {
+        return uri != null && all(uri, 0, uri.length(), null);
+    }
+
+    /** Whether the characters of {@code text} from {@code from} to {@code to} are all in {@code allowed} (null: visible ASCII). */
+    private static boolean all(String text, int from, int to, String allowed) {
+        for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
-                    || c == '_' || c == ':' || c == '[' || c == ']';
-            if (!ok) {
+            if (allowed == null ? c <= 0x20 || c >= 0x7f : allowed.indexOf(c) < 0) {
                 return false;
             }
         }

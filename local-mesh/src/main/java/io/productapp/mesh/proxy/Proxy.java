@@ -1,7 +1,10 @@
 package io.productapp.mesh.proxy;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.luaj.vm2.LuaError;
@@ -17,6 +20,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
@@ -70,6 +74,8 @@ public final class Proxy {
     private final SplittableRandom random;
     private final Map<ClusterRef, ClusterState> clusters = new HashMap<>();
     private final Map<String, LuaFilter> lua = new HashMap<>();
+    /** HTTP/1 connections closing after a refusal: requests read after the refused one are not served. */
+    private final Set<HttpConnection> closing = Collections.newSetFromMap(new IdentityHashMap<>());
     private HttpServer server;
     private HttpClient client;
     /** The routing source for the snapshot it was made for (a sidecar's never changes; the ingress' follows the Gateways). */
@@ -100,8 +106,23 @@ public final class Proxy {
                 .setMaxInitialLineLength(MAX_HEADER_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setIdleTimeout(300));
-        server.requestHandler(request -> new Downstream(this, request).start());
+        server.requestHandler(request -> {
+            if (!closing.contains(request.connection())) {
+                new Downstream(this, request).start();
+            }
+        });
         return server.listen(port).map(HttpServer::actualPort);
+    }
+
+    /**
+     * Closes an HTTP/1 connection once its refusal has gone. Vert.x hands over the next pipelined
+     * request as the refusal ends: it was read past bytes the proxy does not trust (a body framed
+     * another way, a tunnel's payload), so it is never served, as Envoy stops reading there.
+     */
+    void closeAfterRefusal(HttpConnection connection) {
+        if (closing.add(connection)) {
+            connection.closeHandler(v -> closing.remove(connection));
+        }
     }
 
     Future<Void> close() {

@@ -29,6 +29,11 @@ final class StreamInfo {
     String routeName;
     /** The cluster the route chose ({@code outbound|3000|v1|catalogdetail...}), or null. */
     String cluster;
+    /**
+     * The Service the request was for (its FQDN): the chosen cluster's, else the one its host names;
+     * null when the configuration knows none, as for a made-up host.
+     */
+    String service;
     /** The endpoint of the last try, or null when no try started. */
     Endpoint upstream;
     int tries;

@@ -38,11 +38,16 @@ final class Telemetry {
         return accessLog;
     }
 
-    /** A request finished (answered, or its caller went away): its line, its counters, its edge. */
+    /**
+     * A request finished (answered, or its caller went away): its line, its counters, its edge. A
+     * request no endpoint took goes to its Service's node, or to {@code service:unknown} when the
+     * configuration knows no Service for it (as Istio's telemetry says {@code unknown}): one node
+     * per made-up host would keep an edge each for good.
+     */
     void completed(StreamInfo info) {
         accessLog.log(info);
         destination(info.cluster, info.upstream).request(info);
-        String node = info.upstream != null ? info.upstream.name() : TrafficWindow.serviceNode(info.authority);
+        String node = info.upstream != null ? info.upstream.name() : TrafficWindow.serviceNode(info.service);
         edge(servedEdges, node, TrafficWindow.Traffic.SERVED).record(info.status, info.flags, info.durationNanos(), info.retries());
     }
 

@@ -43,6 +43,12 @@ public final class Router {
 
     /** Entries each cache keeps at most: requests for endless made-up hosts or ports must not grow it without end. */
     static final int MAX_CACHED_TARGETS = 4096;
+    /**
+     * The longest authority whose target is cached: a DNS name (253) and a port. Longer ones (a
+     * request line may carry 60 KiB of one) are resolved each time, or the cache's 4,096 entries
+     * could hold 240 MB of made-up names.
+     */
+    static final int MAX_CACHED_AUTHORITY = 253 + 6;
 
     private final MeshConfig config;
     private final Map<TargetKey, Target> targets = new ConcurrentHashMap<>();
@@ -59,6 +65,11 @@ public final class Router {
 
     public MeshConfig config() {
         return config;
+    }
+
+    /** Targets cached now (for tests). */
+    int cachedTargets() {
+        return targets.size();
     }
 
     /** The Service and VirtualService of a request's authority for one caller. */
@@ -96,10 +107,11 @@ public final class Router {
         Target target = targets.get(key);
         if (target == null) {
             String host = MeshConfig.normalizeHost(request.authority());
-            Optional<KubeService> service = config.service(host, request.source().namespace());
+            // The authority as sent: service() normalizes it once, as Envoy strips one trailing dot.
+            Optional<KubeService> service = config.service(request.authority(), request.source().namespace());
             String canonical = service.map(KubeService::fqdn).orElse(host);
             target = new Target(host, service, virtualServiceFor(canonical, request));
-            if (targets.size() < MAX_CACHED_TARGETS) {
+            if (targets.size() < MAX_CACHED_TARGETS && request.authority().length() <= MAX_CACHED_AUTHORITY) {
                 targets.put(key, target);
             }
         }

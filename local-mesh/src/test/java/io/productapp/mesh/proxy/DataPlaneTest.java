@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,7 @@ class DataPlaneTest {
 
     static StandIns standIns;
     static Map<String, Consumer<HttpServerRequest>> BEHAVIOUR;
-    static List<String> RECEIVED;
+    static Collection<String> RECEIVED;
     static MeshConfig base;
     static DataPlane plane;
     static Proxy productcatalogSidecar;
@@ -158,6 +159,17 @@ class DataPlaneTest {
         HttpResponse<String> answer = get(viaProductcatalog, "http://reviews:9080/");
         assertThat(answer.statusCode()).isEqualTo(502);
         assertThat(answer.body()).contains("no Service is known by the host reviews");
+    }
+
+    @Test
+    void requestsForMadeUpHostsShareOneNodeOnTheTrafficView() throws Exception {
+        // One edge per host would keep an edge (and its histograms) for every made-up host for good.
+        for (int i = 0; i < 50; i++) {
+            assertThat(get(viaProductcatalog, "http://made-up-" + i + ".example/").statusCode()).isEqualTo(502);
+        }
+        List<String> destinations = plane.traffic().tick().edges().stream()
+                .filter(e -> e.key().source().equals("productcatalog-0")).map(e -> e.key().destination()).toList();
+        assertThat(destinations).contains("service:unknown").noneMatch(d -> d.startsWith("service:made-up"));
     }
 
     @Test
@@ -329,10 +341,111 @@ class DataPlaneTest {
         assertThat(raw("GARBAGE\r\n\r\n")).matches("HTTP/1\\.[01] 400");
         assertThat(raw("GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000)
                 + "\r\n\r\n")).matches("HTTP/1\\.[01] 431");
-        assertThat(raw("CONNECT catalogdetail:443 HTTP/1.1\r\nHost: catalogdetail:443\r\n\r\n")).isEqualTo("HTTP/1.1 405");
+        assertThat(raw("CONNECT catalogdetail:443 HTTP/1.1\r\nHost: catalogdetail:443\r\n\r\n")).isEqualTo("HTTP/1.1 403");
         assertThat(raw("GET ftp://catalogdetail/x HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo("HTTP/1.1 400");
         assertThat(raw("GET /catalogDetail HTTP/1.0\r\n\r\n")).as("no Host").matches("HTTP/1\\.[01] 400");
         assertThat(catalogDetail().statusCode()).isEqualTo(200);
+    }
+
+    // Each case below was found by ProxyFuzzIT: what follows a request the proxy refuses must never be
+    // read as a request, so the connection closes after the answer, as Envoy's codec errors do.
+
+    @Test
+    void aTransferEncodingOtherThanChunkedIs501AndTheBodyIsNeverReadAsARequest() throws Exception {
+        String hidden = "GET http://catalogdetail:3000/hidden HTTP/1.1\r\nHost: catalogdetail:3000\r\n\r\n";
+        for (String coding : List.of("gzip", "identity", "xchunked", "chunked, chunked", "chunked\r\nTransfer-Encoding: chunked")) {
+            String answer = exchange(productcatalogSidecar, "POST http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: catalogdetail\r\n"
+                    + "Transfer-Encoding: " + coding + "\r\n\r\n" + hidden);
+            assertThat(answer).as(coding).startsWith("HTTP/1.1 501 ").contains("connection: close").doesNotContain("(open)");
+            assertThat(answer.split("HTTP/1\\.1 ", -1)).as("one answer: " + answer).hasSize(2);
+        }
+        assertThat(RECEIVED).isEmpty();
+        assertThat(accessLog(productcatalogSidecar)).contains("\" 501 - http1.invalid_transfer_encoding ");
+    }
+
+    @Test
+    void connectIs403AndWhatFollowsItIsNeverReadAsARequest() throws Exception {
+        for (Proxy proxy : List.of(productcatalogSidecar, ingress)) {
+            String answer = exchange(proxy, "CONNECT catalogdetail:3000 HTTP/1.1\r\nHost: catalogdetail:3000\r\n\r\n"
+                    + "GET http://catalogdetail:3000/hidden HTTP/1.1\r\nHost: catalogdetail:3000\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 403 ").doesNotContain("(open)");
+            assertThat(answer.split("HTTP/1\\.1 ", -1)).as("one answer: " + answer).hasSize(2);
+        }
+        assertThat(RECEIVED).isEmpty();
+        assertThat(accessLog(ingress)).contains("\" 403 - upgrade_failed ");
+    }
+
+    @Test
+    void moreThan100HeadersAre431FromTheProxyItself() throws Exception {
+        String head = "GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: catalogdetail\r\n";
+        StringBuilder headers = new StringBuilder();
+        for (int i = 0; i < 98; i++) {
+            headers.append("x-h: ").append(i).append("\r\n");
+        }
+        assertThat(exchange(productcatalogSidecar, head + headers + "Connection: close\r\n\r\n")).as("100 headers").startsWith("HTTP/1.1 200 ");
+        String answer = exchange(productcatalogSidecar, head + headers + "x-h: 98\r\nx-h: 99\r\n\r\n");
+        assertThat(answer).as("101 headers").startsWith("HTTP/1.1 431 ").doesNotContain("x-envoy-upstream-service-time").doesNotContain("(open)");
+        assertThat(RECEIVED).hasSize(1);
+    }
+
+    @Test
+    void anInvalidOrRepeatedHostOrAuthorityIs400() throws Exception {
+        for (String request : List.of("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "GET / HTTP/1.1\r\nHost: a,b\r\n\r\n",
+                "GET / HTTP/1.1\r\nHost: frontend\r\nHost: evil.example\r\n\r\n", "GET / HTTP/1.1\r\nHost: frontend:99999\r\n\r\n",
+                "GET http://frontend:9000/ HTTP/1.1\r\nHost: frontend\r\nHost: frontend\r\n\r\n")) {
+            assertThat(exchange(ingress, request)).as(request).startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        }
+        for (String authority : List.of("catalogdetail:99999", "catalogdetail:-1", "catalogdetail:", "catalogdetail:3000:1", "[]", "[::1",
+                "user@catalogdetail")) {
+            assertThat(exchange(productcatalogSidecar, "GET http://" + authority + "/catalogDetail HTTP/1.1\r\nHost: x\r\n\r\n"))
+                    .as(authority).startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        }
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    @Test
+    void aHeaderWithNoNameIs400() throws Exception {
+        assertThat(exchange(productcatalogSidecar, "GET http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\n: v\r\n\r\n"))
+                .startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    @Test
+    void aTargetWithControlOrNonAsciiCharactersIs400() throws Exception {
+        for (String target : List.of("/a\u0000b", "/a\u0001b", "/a\u007fb", "/caf\u00e9")) {
+            assertThat(exchange(productcatalogSidecar, "GET http://catalogdetail:3000" + target + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+                    .as(target).startsWith("HTTP/1.1 400 ").doesNotContain("(open)");
+        }
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413AndTheConnectionCloses() throws Exception {
+        String answer = exchange(productcatalogSidecar, "POST http://catalogdetail:3000/catalogDetail HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Length: " + (Downstream.MAX_REQUEST_BODY + 1) + "\r\n\r\nabc");
+        assertThat(answer).startsWith("HTTP/1.1 413 ").doesNotContain("(open)");
+        assertThat(RECEIVED).isEmpty();
+    }
+
+    /**
+     * Sends raw bytes to {@code proxy}; returns all it answered until it closed the connection, with
+     * " (open)" at the end when it had not within 5 s.
+     */
+    static String exchange(Proxy proxy, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n = socket.getInputStream().read(buffer); n >= 0; n = socket.getInputStream().read(buffer)) {
+                    answer.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                return answer.toString(StandardCharsets.ISO_8859_1) + " (open)";
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** Sends raw bytes to the productcatalog sidecar; returns what it answered. */

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -288,6 +289,8 @@ class RouterTest {
                         "CatalogDetail.workshop.svc.cluster.local.", page, NONE, "catalogdetail|3000|v1"),
                 c("an unknown host", "REGISTRY_ONLY's 502: nowhere to pass it through to", null, pc, "reviews:9080", "/", NONE,
                         "502 unknown host"),
+                c("host forms: two trailing dots", "no Service: Envoy strips one trailing dot, not two", null, pc, "productcatalog..:5000",
+                        "/", NONE, "502 unknown host"),
                 c("the sidecars ignore a gateway-only VirtualService", "frontend's default route, not the gateway's productapp",
                         CHART_ONLY, pc, "frontend:9000", "/", NONE, "clusters [frontend|9000|-] route default"),
                 c("directResponse", "the proxy answers itself", vs("""
@@ -316,6 +319,21 @@ class RouterTest {
         RouteOutcome outcome = new Router(config).route(request(config, row));
         String summary = summary(outcome, row.path());
         assertThat(summary).as(row.name() + " — Istio: " + row.istio()).contains(row.expected());
+    }
+
+    @Test
+    void onlyAuthoritiesOfADnsNamesLengthAreCached() {
+        // A request line may carry 60 KiB of authority: 4,096 cached made-up ones would hold 240 MB.
+        Router router = new Router(base);
+        RouteRequest.Source source = RouteRequest.Source.sidecar("workshop", Map.of("app", "productcatalog"));
+        for (int i = 0; i < 100; i++) {
+            String authority = "x".repeat(Router.MAX_CACHED_AUTHORITY) + i;
+            assertThat(summary(router.route(new RouteRequest(source, authority, 80, "GET", "/", "http", name -> null)), "/"))
+                    .isEqualTo("502 unknown host");
+        }
+        assertThat(router.cachedTargets()).isZero();
+        router.route(new RouteRequest(source, "catalogdetail:3000", 3000, "GET", "/", "http", name -> null));
+        assertThat(router.cachedTargets()).isEqualTo(1);
     }
 
     static RouteRequest request(MeshConfig config, Case row) {
