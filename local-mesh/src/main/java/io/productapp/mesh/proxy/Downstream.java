@@ -1,6 +1,7 @@
 package io.productapp.mesh.proxy;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
@@ -128,7 +129,7 @@ final class Downstream {
         if (in.contains("")) {
             return refuse(400, "local mesh: a header with no name", "http1.invalid_characters"); // Netty lets \": v\" through
         }
-        if (in.entries().size() > MAX_HEADERS) {
+        if (moreThan(in, MAX_HEADERS)) {
             return refuse(431, "local mesh: more than " + MAX_HEADERS + " request headers", "http1.too_many_headers");
         }
         if (request.method() == HttpMethod.CONNECT) {
@@ -145,6 +146,17 @@ final class Downstream {
             return refuse(400, "local mesh: the Host '" + abbreviate(hosts.get(0)) + "' is not host[:port]", "http.invalid_authority");
         }
         return true;
+    }
+
+    /** Whether {@code headers} has more than {@code max} entries, counted without copying them (as entries() does). */
+    private static boolean moreThan(MultiMap headers, int max) {
+        int n = 0;
+        for (Map.Entry<String, String> ignored : headers) {
+            if (++n > max) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where the request goes: from the absolute URI a proxied client sends, or from Host. */
