@@ -92,7 +92,7 @@ public final class Suite implements AutoCloseable {
 
     private static void awaitReady(ServiceProcess service, long deadline) throws SuiteException, InterruptedException {
         awaitListening(service, deadline);
-        requireReady(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), service);
+        requireReady(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(), service, deadline);
     }
 
     /**
@@ -128,18 +128,29 @@ public final class Suite implements AutoCloseable {
         }
     }
 
-    private static void requireReady(HttpClient http, ServiceProcess service) throws SuiteException, InterruptedException {
+    /**
+     * Polls the ready path until it answers 200 (a service warms itself up before it does), the
+     * process exits, or the deadline passes; the last answer explains a failure.
+     */
+    private static void requireReady(HttpClient http, ServiceProcess service, long deadline) throws SuiteException, InterruptedException {
         ServiceSpec spec = service.spec();
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(spec.url(spec.readyPath())).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new SuiteException(spec.name() + " is listening but " + spec.readyPath() + " answered "
-                        + response.statusCode() + ": " + response.body());
+        HttpRequest ready = HttpRequest.newBuilder(spec.url(spec.readyPath())).timeout(Duration.ofSeconds(5)).build();
+        while (true) {
+            HttpResponse<String> response;
+            try {
+                response = http.send(ready, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new SuiteException(spec.name() + " is listening but " + spec.readyPath() + " failed: " + e, e);
             }
-        } catch (IOException e) {
-            throw new SuiteException(spec.name() + " is listening but " + spec.readyPath() + " failed: " + e, e);
+            if (response.statusCode() == 200) {
+                return;
+            }
+            if (!service.isAlive() || System.nanoTime() >= deadline) {
+                throw new SuiteException(spec.name() + " is listening but " + spec.readyPath() + " answered "
+                        + response.statusCode() + (service.isAlive() ? " until the time was up" : " before it exited") + ": "
+                        + response.body());
+            }
+            Thread.sleep(100);
         }
     }
 
