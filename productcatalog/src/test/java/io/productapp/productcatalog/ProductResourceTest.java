@@ -142,6 +142,31 @@ class ProductResourceTest {
         given().get("/products/" + id).then().statusCode(200).body("name", is("Kept"));
     }
 
+    /**
+     * Requests {@link ProductCatalogFuzzTest} found answered 200 or 500, each aimed at a product
+     * that exists: {@code %d} in the path stands for its id.
+     */
+    static Stream<Arguments> refusedInputThatWasAccepted() {
+        return Stream.of(
+                Arguments.of("a field given twice", "/products/%d", "application/json", utf8("{\"name\":\"New\",\"name\":\"New\"}"),
+                        400, "Duplicate field 'name'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedInputThatWasAccepted")
+    void refusedInputLeavesTheProductAsItWas(String name, String path, String type, byte[] body, int status, String messagePart) {
+        int id = addProduct("Kept");
+        given().urlEncodingEnabled(false).contentType(type).body(body)
+                .post(path.replace("%d", String.valueOf(id)))
+                .then().statusCode(status).contentType(ContentType.JSON)
+                .body("message", containsString(messagePart));
+        given().get("/products/" + id).then().statusCode(200).body("name", is("Kept"));
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static Stream<Arguments> catalogDetailFailures() {
         return Stream.of(
                 Arguments.of("500", aResponse().withStatus(500).withBody("\"Error\""), "answered HTTP 500"),
