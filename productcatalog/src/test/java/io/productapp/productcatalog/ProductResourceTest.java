@@ -149,7 +149,9 @@ class ProductResourceTest {
     static Stream<Arguments> refusedInputThatWasAccepted() {
         return Stream.of(
                 Arguments.of("a field given twice", "/products/%d", "application/json", utf8("{\"name\":\"New\",\"name\":\"New\"}"),
-                        400, "Duplicate field 'name'"));
+                        400, "Duplicate field 'name'"),
+                Arguments.of("a name of Unicode spaces", "/products/%d", "application/json", utf8("{\"name\":\"\u3000\u00a0\u2003\"}"),
+                        400, "Field 'name' must not be blank"));
     }
 
     @ParameterizedTest(name = "{0}")
