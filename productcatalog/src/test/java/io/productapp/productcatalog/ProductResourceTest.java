@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -144,22 +145,28 @@ class ProductResourceTest {
 
     /**
      * Requests {@link ProductCatalogFuzzTest} found answered 200 or 500, each aimed at a product
-     * that exists: {@code %d} in the path stands for its id.
+     * that exists: {@code %d} in the path stands for its id, {@code %f} for its id in fullwidth
+     * digits, percent-encoded.
      */
     static Stream<Arguments> refusedInputThatWasAccepted() {
         return Stream.of(
                 Arguments.of("a field given twice", "/products/%d", "application/json", utf8("{\"name\":\"New\",\"name\":\"New\"}"),
                         400, "Duplicate field 'name'"),
                 Arguments.of("a name of Unicode spaces", "/products/%d", "application/json", utf8("{\"name\":\"\u3000\u00a0\u2003\"}"),
-                        400, "Field 'name' must not be blank"));
+                        400, "Field 'name' must not be blank"),
+                Arguments.of("fullwidth digits", "/products/%f", "application/json", utf8("{\"name\":\"New\"}"), 400, "'id'"),
+                Arguments.of("a sign", "/products/+%d", "application/json", utf8("{\"name\":\"New\"}"), 400, "'id'"),
+                Arguments.of("a matrix parameter", "/products/%d;x=2", "application/json", utf8("{\"name\":\"New\"}"), 400, "'id'"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedInputThatWasAccepted")
     void refusedInputLeavesTheProductAsItWas(String name, String path, String type, byte[] body, int status, String messagePart) {
         int id = addProduct("Kept");
+        // U+FF10 to U+FF19, FULLWIDTH DIGIT ZERO to NINE, are EF BC 90 to EF BC 99 in UTF-8
+        String fullwidth = String.valueOf(id).chars().mapToObj(digit -> "%EF%BC%9" + (char) digit).collect(Collectors.joining());
         given().urlEncodingEnabled(false).contentType(type).body(body)
-                .post(path.replace("%d", String.valueOf(id)))
+                .post(path.replace("%d", String.valueOf(id)).replace("%f", fullwidth))
                 .then().statusCode(status).contentType(ContentType.JSON)
                 .body("message", containsString(messagePart));
         given().get("/products/" + id).then().statusCode(200).body("name", is("Kept"));
