@@ -154,6 +154,8 @@ class ProductResourceTest {
                         400, "Duplicate field 'name'"),
                 Arguments.of("a name of Unicode spaces", "/products/%d", "application/json", utf8("{\"name\":\"\u3000\u00a0\u2003\"}"),
                         400, "Field 'name' must not be blank"),
+                Arguments.of("an overlong UTF-8 '/'", "/products/%d", "application/json",
+                        new byte[] { '{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}' }, 400, "not UTF-8 (byte 10)"),
                 Arguments.of("fullwidth digits", "/products/%f", "application/json", utf8("{\"name\":\"New\"}"), 400, "'id'"),
                 Arguments.of("a sign", "/products/+%d", "application/json", utf8("{\"name\":\"New\"}"), 400, "'id'"),
                 Arguments.of("a matrix parameter", "/products/%d;x=2", "application/json", utf8("{\"name\":\"New\"}"), 400, "'id'"));
