@@ -6,10 +6,12 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -84,10 +86,16 @@ public class ProductResource {
     @NonBlocking
     @Operation(summary = "Add (or rename) a product")
     @APIResponse(responseCode = "400", description = "bad id or body; the message names the field")
+    @APIResponse(responseCode = "415", description = "no Content-Type, a wildcard, or not application/json")
     @APIResponse(responseCode = "507", description = "the store is full")
     public ProductAdded add(@Parameter(description = "Specify the ProductId") @RestPath String id,
-            @Context HttpServerRequest request,
+            @Context HttpServerRequest request, @Context HttpHeaders headers,
             @Valid @NotNull(message = "Request body is required: a JSON object with the field 'name'") NewProduct product) {
+        // @Consumes lets through, and reads as JSON, a body that does not say what it is
+        MediaType type = headers.getMediaType();
+        if (type == null || type.isWildcardType() || type.isWildcardSubtype()) {
+            throw new NotSupportedException();
+        }
         int productId = parseId(id, request);
         store.put(productId, product.name());
         return new ProductAdded("New Product added to Product Catalog", product.name());
