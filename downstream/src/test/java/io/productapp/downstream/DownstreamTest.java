@@ -156,6 +156,7 @@ class DownstreamTest {
     @CsvSource(delimiter = '|', value = {
             "html|application/json|<html>|answered a body that is not JSON of the expected shape (HTTP 200)",
             "trailing garbage|application/json|{\"version\":\"1\"} x|answered a body that is not JSON of the expected shape (HTTP 200)",
+            "duplicate field|application/json|{\"version\":\"1\",\"version\":\"2\"}|answered a body that is not JSON of the expected shape (HTTP 200)",
             "truncated|application/json|{\"version\":|answered a body that is not JSON of the expected shape (HTTP 200)",
             "empty|application/json|''|answered an empty body",
             "HTML, said so|text/html|<html>|answered a body that is not JSON: Response could not be mapped to type "

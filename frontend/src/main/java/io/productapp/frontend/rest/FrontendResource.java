@@ -1,16 +1,22 @@
 package io.productapp.frontend.rest;
 
 import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
-import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -69,14 +75,40 @@ public class FrontendResource {
         });
     }
 
+    /**
+     * The form's id, stripped of white space at its ends, and name (null if absent) go to
+     * productcatalog as they are, for it to judge; only an id that no path segment can carry
+     * ({@code .} and {@code ..}, which the path's normalisation removes) is refused here. The
+     * body is read by {@link FormFields}, not by {@code @RestForm}.
+     */
     @POST
     @Path("products")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Uni<RestResponse<Object>> add(@RestForm String id, @RestForm String name) {
-        if (id == null || id.isBlank()) {
+    public Uni<RestResponse<Object>> add(@Context HttpHeaders headers, byte[] body) {
+        // @Consumes lets through a body that does not say what it is; it is not a form
+        MediaType type = headers.getMediaType();
+        if (type == null || type.isWildcardType() || type.isWildcardSubtype()) {
+            throw new NotSupportedException();
+        }
+        Map<String, String> form = FormFields.parse(body, charset(type), Set.of("id", "name"));
+        String id = form.get("id") == null ? "" : form.get("id").strip();
+        if (id.isEmpty()) {
             throw new ProductCatalogRejectedException(400, "Form field 'id' is required");
         }
-        return productCatalog.add(id.trim(), name).map(added -> RestResponse.seeOther(URI.create("/")));
+        if (id.equals(".") || id.equals("..")) {
+            throw new ProductCatalogRejectedException(400, "Form field 'id' must be a non-negative integer, got '" + id + "'");
+        }
+        return productCatalog.add(id, form.get("name")).map(added -> RestResponse.seeOther(URI.create("/")));
+    }
+
+    /** The charset the form's Content-Type names, UTF-8 if none; one Java does not know is refused as the header's fault. */
+    private static Charset charset(MediaType type) {
+        String name = type.getParameters().get(MediaType.CHARSET_PARAMETER);
+        try {
+            return name == null ? StandardCharsets.UTF_8 : Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            throw new NotSupportedException();
+        }
     }
 
     @GET
@@ -105,7 +137,7 @@ public class FrontendResource {
         return htmlError(e.status(), "The product was not added", e.getMessage());
     }
 
-    private static RestResponse<String> htmlError(int status, String title, String message) {
+    static RestResponse<String> htmlError(int status, String title, String message) {
         return RestResponse.ResponseBuilder.<String> create(status)
                 .entity(Templates.error(status, title, message).render()).type(MediaType.TEXT_HTML_TYPE).build();
     }

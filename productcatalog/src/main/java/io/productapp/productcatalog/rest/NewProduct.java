@@ -14,7 +14,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record NewProduct(
         @Schema(required = true, description = "Name of the Product", example = "Apple", maxLength = NewProduct.MAX_NAME_LENGTH)
         @NotNull(message = "Field 'name' is required")
-        @Pattern(regexp = "(?s).*\\S.*", message = "Field 'name' must not be blank")
+        // (?U): blank by Unicode's White_Space, so a name of only no-break or ideographic spaces is blank too
+        @Pattern(regexp = "(?sU).*\\S.*", message = "Field 'name' must not be blank")
         @Size(max = NewProduct.MAX_NAME_LENGTH, message = "Field 'name' must be at most {max} characters")
         String name) {
 

@@ -6,9 +6,12 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -24,6 +27,7 @@ import io.productapp.productcatalog.client.CatalogDetailClient;
 import io.productapp.productcatalog.service.ProductStore;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 @Path("/products")
 @Produces(MediaType.APPLICATION_JSON)
@@ -68,8 +72,9 @@ public class ProductResource {
     @APIResponse(responseCode = "400", description = "id is not a non-negative integer")
     @APIResponse(responseCode = "404", description = "no product with this id")
     @APIResponse(responseCode = "502", description = "catalogdetail unreachable or failing")
-    public Uni<ProductDetails> get(@Parameter(description = "Specify the ProductId") @RestPath String id) {
-        int productId = parseId(id);
+    public Uni<ProductDetails> get(@Parameter(description = "Specify the ProductId") @RestPath String id,
+            @Context HttpServerRequest request) {
+        int productId = parseId(id, request);
         String name = store.find(productId).orElseThrow(() -> new ApiException(404, "Product not found",
                 "No product with id " + productId + " in the Product Catalog"));
         return catalogDetail.fetch().map(details -> new ProductDetails("Product Details retrieved", name, details));
@@ -81,23 +86,38 @@ public class ProductResource {
     @NonBlocking
     @Operation(summary = "Add (or rename) a product")
     @APIResponse(responseCode = "400", description = "bad id or body; the message names the field")
+    @APIResponse(responseCode = "415", description = "no Content-Type, a wildcard, or not application/json")
     @APIResponse(responseCode = "507", description = "the store is full")
     public ProductAdded add(@Parameter(description = "Specify the ProductId") @RestPath String id,
+            @Context HttpServerRequest request, @Context HttpHeaders headers,
             @Valid @NotNull(message = "Request body is required: a JSON object with the field 'name'") NewProduct product) {
-        int productId = parseId(id);
+        // @Consumes lets through, and reads as JSON, a body that does not say what it is
+        MediaType type = headers.getMediaType();
+        if (type == null || type.isWildcardType() || type.isWildcardSubtype()) {
+            throw new NotSupportedException();
+        }
+        int productId = parseId(id, request);
         store.put(productId, product.name());
         return new ProductAdded("New Product added to Product Catalog", product.name());
     }
 
-    private static int parseId(String id) {
-        try {
-            int value = Integer.parseInt(id);
-            if (value >= 0) {
-                return value;
+    /**
+     * The id, written in ASCII digits only (leading zeros read as the number they write):
+     * {@code Integer.parseInt} also takes a sign and other scripts' digits ({@code +1}, {@code -0},
+     * {@code ١}, {@code １}), and {@code @RestPath} drops matrix parameters ({@code 1;x=2} reads as
+     * {@code 1}), which would let paths that are no id reach a product.
+     */
+    private static int parseId(String id, HttpServerRequest request) {
+        String path = request.path(); // as sent: matrix parameters kept, nothing decoded
+        boolean matrix = path.indexOf(';') >= 0;
+        if (!matrix && !id.isEmpty() && id.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            try {
+                return Integer.parseInt(id);
+            } catch (NumberFormatException e) {
+                // too large: reported below
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
-        throw ApiException.badRequest("Path parameter 'id' must be a non-negative integer, got '" + id + "'");
+        String written = matrix ? path : id;
+        throw ApiException.badRequest("Path parameter 'id' must be a non-negative integer, got '" + written + "'");
     }
 }
