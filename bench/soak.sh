@@ -18,7 +18,9 @@
 # Targets, each printed as met or MISSED on the last line:
 # - no failed page in phase 1 and none in phase 3 (every answer 2xx, no transport error);
 # - from WARM s into the soak (120) on, each process's RSS within RSS_BAND % (10) of its first
-#   sample from then, and its descriptors within FD_BAND (16) of theirs: flat after warm-up;
+#   sample from then, and the fewest descriptors open in the last third of those samples at most
+#   FD_BAND (16) above the fewest in the first third (connections open and close as the load's
+#   concurrency moves, so a single sample may catch a burst; a leak raises the floor);
 # - from WARM s on, every window's p99 within P99_BAND (2.0) times the median of those windows' p99s.
 # CHAOS=1 adds what a demo goes through while it runs, during the soak, on a cycle: a scenario
 # folder applied and the base configuration back, a fault injected and reset, a pod SIGKILLed
@@ -157,83 +159,10 @@ if [[ -n $CHAOS_PID ]]; then kill "$CHAOS_PID" 2>/dev/null || true; wait "$CHAOS
 curl -s "$ADMIN/pods" > "$OUT/pods.json" || true
 stop_demo
 
-python3 - "$OUT" "$WARM" "$RSS_BAND" "$FD_BAND" "$P99_BAND" "$FIRST_RATE" "$rate" "$LOGS" "$phase1_from" "$phase1_to" \
-  "${killed_at:-0}" "127.0.0.1:$((3000 + OFFSET))" <<'PY'
-import glob, json, re, statistics, sys
-from collections import defaultdict
-from datetime import datetime
-out, warm, rss_band, fd_band, p99_band, first_rate, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
-logs, phase1_from, phase1_to, killed_at, victim = sys.argv[8], float(sys.argv[9]), float(sys.argv[10]), float(sys.argv[11]), sys.argv[12]
-
-# The access logs (Istio's TEXT format): a failed page's lines, by its x-request-id.
-LINE = re.compile(r'^\[([^\]]+)\] "[^"]*" (\d+) (\S+) .*? "[^"]*" "[^"]*" "([^"]*)" "[^"]*" "([^"]*)" ')
-by_id = defaultdict(list)
-ingress_failed = []
-for path in glob.glob(f"{logs}/*.log"):
-    for text in open(path):
-        m = LINE.match(text)
-        if not m:
-            continue
-        t = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=__import__("datetime").timezone.utc).timestamp()
-        line = (t, int(m.group(2)), m.group(3), m.group(4), m.group(5))
-        by_id[m.group(4)].append(line)
-        if "ingress" in path and phase1_from <= t <= phase1_to and not 200 <= line[1] < 300:
-            ingress_failed.append(line)
-def in_flight_to_the_killed(request_id):
-    return any(upstream == victim and flags in ("UC", "UF", "URX", "UC,URX") and abs(t - killed_at) <= 2
-               for t, status, flags, _, upstream in by_id[request_id])
-lost_in_flight = sum(1 for line in ingress_failed if in_flight_to_the_killed(line[3]))
-
-def failed(report):
-    return sum(n for status, n in report["statuses"].items() if not status.startswith("2")) + report["transportErrors"]
-
-first = json.load(open(f"{out}/first.json"))["report"]
-soak = json.load(open(f"{out}/soak.json"))["report"]
-first_failed, soak_failed = failed(first), failed(soak)
-first_unexplained = first_failed - lost_in_flight
-early = [w for w in first["windows"] if w["startSeconds"] < 5 and w["requests"]]
-print(f"\nphase 1, {first_rate} pages/s from ready, a SIGKILL and a rollout: {first['requests']} pages, {first_failed} failed; "
-      f"{lost_in_flight} of them in flight to the killed process when it died (a reset, which Istio does not retry by default); "
-      f"p50 {first['latency']['p50Ms']:.1f} ms, p99 {first['latency']['p99Ms']:.1f} ms; "
-      "p99 of the first 5 s, per second: " + ", ".join(f"{w['p99Ms']:.0f}" for w in early) + " ms")
-
-print(f"\nphase 3, {rate} pages/s: {soak['requests']} pages, {soak_failed} failed; statuses {soak['statuses']}, errors {soak['errors']}")
-print(f"{'window':>10} {'pages':>8} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")
-windows = [w for w in soak["windows"] if w["seconds"] > 0.5 * soak["windows"][0]["seconds"]]
-for w in windows:
-    print(f"{w['startSeconds']:>5.0f}-{w['startSeconds'] + w['seconds']:<4.0f} {w['requests']:>8} {w['errors']:>7} {w['p50Ms']:>8.2f} {w['p99Ms']:>8.2f}")
-p99s = [w["p99Ms"] for w in windows if w["startSeconds"] >= warm] or [w["p99Ms"] for w in windows]
-p99_median = statistics.median(p99s)
-p99_worst = max(p99s) / p99_median if p99_median else float("inf")
-
-samples = defaultdict(list)  # name -> [(t, pid, rss_kb, fds)]
-for line in open(f"{out}/processes.txt"):
-    t, name, pid, rss, fds = line.split()
-    samples[name].append((int(t), pid, int(rss), int(fds)))
-print(f"\nprocesses (RSS MB / open descriptors at each sample; from {warm} s on: change against the first sample from then)")
-flat_rss, flat_fd, notes = True, True, []
-for name in sorted(samples):
-    rows = samples[name]
-    print(f"  {name:<18} " + "  ".join(f"{t}s {rss / 1024:.0f}/{fds}" for t, _, rss, fds in rows))
-    after = [r for r in rows if r[0] >= warm]
-    if not after:
-        continue
-    pid0, rss0, fd0 = after[0][1], after[0][2], after[0][3]
-    same = [r for r in after if r[1] == pid0]
-    if len(same) < len(after):
-        notes.append(f"{name} restarted after {warm} s: judged on its first process only")
-    rss_move = max(abs(r[2] - rss0) for r in same) / rss0 * 100
-    fd_move = max(abs(r[3] - fd0) for r in same)
-    flat_rss &= rss_move <= rss_band
-    flat_fd &= fd_move <= fd_band
-    print(f"  {'':<18} RSS moved at most {rss_move:.1f} % (band {rss_band:.0f} %), descriptors {fd_move} (band {fd_band})")
-for note in notes:
-    print("  note:", note)
-
-verdict = lambda ok: "met" if ok else "MISSED"
-print(f"\nverdict: no failed page from ready, through a restart and a rollout, beyond those in flight to the killed process "
-      f"({first_unexplained} of {first['requests']}) {verdict(first_unexplained == 0)}; "
-      f"no failed page in the soak ({soak_failed} of {soak['requests']}) {verdict(soak_failed == 0)}; "
-      f"RSS flat from {warm} s (±{rss_band:.0f} %) {verdict(flat_rss)}; descriptors flat (±{fd_band}) {verdict(flat_fd)}; "
-      f"p99 stable from {warm} s (worst window {p99_worst:.2f} x their median {p99_median:.1f} ms, band {p99_band}) {verdict(p99_worst <= p99_band)}")
+python3 - "$OUT/params.json" <<PY
+import json, sys
+json.dump({"warm": $WARM, "rss_band": $RSS_BAND, "fd_band": $FD_BAND, "p99_band": $P99_BAND, "first_rate": $FIRST_RATE,
+           "rate": $rate, "logs": "$LOGS", "phase1_from": $phase1_from, "phase1_to": $phase1_to,
+           "killed_at": ${killed_at:-0}, "victim": "127.0.0.1:$((3000 + OFFSET))"}, open(sys.argv[1], "w"))
 PY
+python3 bench/soak-report.py "$OUT"
