@@ -83,6 +83,9 @@ sample() {
   done
 }
 
+# pid_of NAME: the process of the mesh that sample names NAME.
+pid_of() { sample 0 | awk -v name="$1" '$2 == name {print $3; exit}'; }
+
 # chaos: the cycle CHAOS=1 runs during the soak, one step every 20 s, in this order.
 chaos() {
   local broken="$OUT/broken-folder" victim
@@ -100,7 +103,7 @@ chaos() {
       fault) curl -s "http://127.0.0.1:$((3000 + OFFSET))/injectFault" > /dev/null || true
              sleep 5
              curl -s "http://127.0.0.1:$((3000 + OFFSET))/resetFault" > /dev/null || true ;;
-      kill) victim=$(sample 0 | awk '$2 == "catalogdetail-v1" {print $3; exit}')
+      kill) victim=$(pid_of catalogdetail-v1)
             [[ -n $victim ]] && kill -9 "$victim" 2>/dev/null || true ;;
       broken) ./demo apply "$broken" --port-offset "$OFFSET" > /dev/null 2>&1 || true ;;
       base) ./demo apply istio/setup-mesh-resources --port-offset "$OFFSET" > /dev/null 2>&1 || true ;;
@@ -120,7 +123,7 @@ phase1_from=$(date +%s.%3N)
 ./loadtest "$PAGE" --rate "${FIRST_RATE}/s" --duration "${FIRST}s" --window 1s -q --json "$OUT/first.json" > /dev/null &
 LOAD_PID=$!
 sleep $((FIRST / 3))
-victim=$(sample 0 | awk '$2 == "catalogdetail-v1" {print $3; exit}')
+victim=$(pid_of catalogdetail-v1)
 [[ -n $victim ]] && kill -9 "$victim"
 killed_at=$(date +%s.%3N)
 echo "bench: $((FIRST / 3)) s after ready: SIGKILL to catalogdetail v1 (pid ${victim:-none})"

@@ -101,13 +101,17 @@ public class WarmUp {
         startNanos = System.nanoTime();
         client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
                 .setKeepAlive(true).setMaxPoolSize(config.concurrency()));
-        long timeoutMillis = Math.max(1, config.timeout().toMillis());
-        vertx.setTimer(timeoutMillis, id -> finish());
+        vertx.setTimer(timeoutMillis(), id -> finish());
         LOG.debugf("warm-up: %d answers on http://%s:%d%s, at most %s", config.requests(), host, port, config.path().get(),
                 config.timeout());
         for (int lane = 0; lane < config.concurrency(); lane++) {
             next();
         }
+    }
+
+    /** The bound on the whole warm-up, and so on each of its requests. */
+    private long timeoutMillis() {
+        return Math.max(1, config.timeout().toMillis());
     }
 
     /** One lane's next request, unless the warm-up is over. */
@@ -116,9 +120,8 @@ public class WarmUp {
             return;
         }
         sent.incrementAndGet();
-        long timeoutMillis = Math.max(1, config.timeout().toMillis());
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setURI(config.path().get())
-                .putHeader("user-agent", USER_AGENT).setTimeout(timeoutMillis);
+                .putHeader("user-agent", USER_AGENT).setTimeout(timeoutMillis());
         client.request(request)
                 .compose(req -> req.send().compose(response -> response.body().map(body -> response.statusCode())))
                 .onComplete(result -> {
