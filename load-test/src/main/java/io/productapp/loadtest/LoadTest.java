@@ -9,9 +9,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -32,6 +34,15 @@ public final class LoadTest {
     }
 
     public static Report run(LoadPlan plan, Consumer<Window> onWindow) {
+        return run(plan, onWindow, window -> false);
+    }
+
+    /**
+     * As {@link #run(LoadPlan, Consumer)}, but the run also ends, before its duration, after the
+     * first window that {@code enough} accepts: no new request goes out, those in flight complete
+     * and are reported.
+     */
+    public static Report run(LoadPlan plan, Consumer<Window> onWindow, Predicate<Window> enough) {
         int loops = Sender.count(plan, Runtime.getRuntime().availableProcessors());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(false));
         waitUntil(plan.startAt()); // Vert.x is up: what is left to do before the first send takes milliseconds
@@ -49,15 +60,21 @@ public final class LoadTest {
         }
         Collector collector = new Collector(stats);
         long windowNanos = plan.window().toNanos();
-        reporter.scheduleAtFixedRate(() -> onWindow.accept(collector.drain(System.nanoTime() - measureFrom)),
-                plan.warmup().toNanos() + windowNanos, windowNanos, TimeUnit.NANOSECONDS);
+        AtomicBoolean halt = new AtomicBoolean();
+        reporter.scheduleAtFixedRate(() -> {
+            Window window = collector.drain(System.nanoTime() - measureFrom);
+            onWindow.accept(window);
+            if (!halt.get() && enough.test(window)) {
+                halt.set(true);
+            }
+        }, plan.warmup().toNanos() + windowNanos, windowNanos, TimeUnit.NANOSECONDS);
         CompletableFuture<Void> done = new CompletableFuture<>();
         AtomicInteger running = new AtomicInteger(loops);
         try {
             AtomicInteger next = new AtomicInteger();
             vertx.deployVerticle(() -> {
                 int index = next.getAndIncrement();
-                return new Sender(plan, stats.get(index), index, loops, start, running, done);
+                return new Sender(plan, stats.get(index), index, loops, start, running, done, halt);
             }, new DeploymentOptions().setInstances(loops)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             long limit = plan.duration() == null ? Long.MAX_VALUE
                     : plan.duration().plus(plan.warmup()).plus(DRAIN).toMillis() + 5000;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.AbstractVerticle;
@@ -36,6 +37,8 @@ final class Sender extends AbstractVerticle {
     private final long start;
     private final AtomicInteger running;
     private final CompletableFuture<Void> done;
+    /** Set by the run when it ends before its duration: no new request goes out. */
+    private final AtomicBoolean halt;
     private final List<RequestOptions> requests = new ArrayList<>();
     /** The split header's name, hashed once (Netty's AsciiString) rather than per answer. */
     private final CharSequence splitHeader;
@@ -50,9 +53,11 @@ final class Sender extends AbstractVerticle {
 
     /**
      * Sender {@code index} of {@code senders}, its clock starting at {@code start} (System.nanoTime);
-     * the last of them to finish decrements {@code running} to zero and completes {@code done}.
+     * the last of them to finish decrements {@code running} to zero and completes {@code done};
+     * once {@code halt} is set it sends nothing more.
      */
-    Sender(LoadPlan plan, Stats stats, int index, int senders, long start, AtomicInteger running, CompletableFuture<Void> done) {
+    Sender(LoadPlan plan, Stats stats, int index, int senders, long start, AtomicInteger running, CompletableFuture<Void> done,
+            AtomicBoolean halt) {
         this.plan = plan;
         this.stats = stats;
         this.index = index;
@@ -60,6 +65,7 @@ final class Sender extends AbstractVerticle {
         this.start = start;
         this.running = running;
         this.done = done;
+        this.halt = halt;
         this.splitHeader = plan.split() instanceof SplitRule.Header h ? HttpHeaders.createOptimized(h.name()) : null;
         this.needsBody = plan.split().needsBody();
     }
@@ -103,6 +109,11 @@ final class Sender extends AbstractVerticle {
         }
     }
 
+    /** The duration is over, or the run was ended before it. */
+    private boolean stopped() {
+        return stopping || halt.get();
+    }
+
     /** This sender's part of n (users or connections), spread evenly. */
     private int share(int n) {
         return n / senders + (index < n % senders ? 1 : 0);
@@ -122,7 +133,7 @@ final class Sender extends AbstractVerticle {
     }
 
     private void sendClosed(LoadPlan.Closed closed, int[] user) {
-        if (stopping || (closed.repetitions() > 0 && user[1] >= closed.repetitions())) {
+        if (stopped() || (closed.repetitions() > 0 && user[1] >= closed.repetitions())) {
             if (--active == 0) {
                 finish();
             }
@@ -154,19 +165,19 @@ final class Sender extends AbstractVerticle {
         }
         vertx.setPeriodic(1, id -> {
             long now = System.nanoTime() - start;
-            while (next[0] >= 0 && next[0] <= now && !stopping) {
+            while (next[0] >= 0 && next[0] <= now && !stopped()) {
                 if (now - next[0] > BEHIND_NANOS) {
                     stats.behindSchedule.increment();
                 }
                 active++;
                 send(requests.get(cursor[0]++ % requests.size()), start + next[0], () -> {
-                    if (--active == 0 && (next[0] < 0 || stopping)) {
+                    if (--active == 0 && (next[0] < 0 || stopped())) {
                         finish();
                     }
                 });
                 next[0] = schedule.next();
             }
-            if (next[0] < 0 || stopping) {
+            if (next[0] < 0 || stopped()) {
                 vertx.cancelTimer(id);
                 next[0] = -1;
                 if (active == 0) {

@@ -149,4 +149,24 @@ class LoadTestTest {
         assertThat(report.errors()).containsOnlyKeys("connect refused");
         assertThat(Checks.exitCode(report, List.of())).isEqualTo(Checks.EXIT_RUN_ERROR);
     }
+
+    @Test
+    void aRunEndsAfterTheWindowItsStopRuleAcceptsAndCountsEveryAnswerItGot() throws Exception {
+        LoadPlan.Model[] models = { new LoadPlan.Closed(2, Duration.ZERO, 0), new LoadPlan.Open(RateProfile.constant(200,
+                Duration.ofSeconds(120)), 8) };
+        for (LoadPlan.Model model : models) {
+            try (VersionServer server = new VersionServer(5, 50, 0)) {
+                LoadPlan plan = new LoadPlan(List.of(URI.create(server.url())), Map.of(), model, Duration.ofSeconds(120),
+                        SplitRule.DEFAULT, Duration.ofSeconds(5), Duration.ofMillis(200), 7);
+                List<Window> windows = new ArrayList<>();
+                long started = System.nanoTime();
+                Report report = LoadTest.run(plan, windows::add, window -> windows.size() >= 3);
+                // Two minutes planned; it ends a few windows in (the bound is loose: a busy machine passes it).
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("%s", model).isLessThan(Duration.ofSeconds(60));
+                assertThat(report.requests()).as("%s", model).isPositive()
+                        .isEqualTo(server.served.values().stream().mapToLong(java.util.concurrent.atomic.AtomicInteger::get).sum());
+                assertThat(report.errorCount()).as("%s", model).isZero();
+            }
+        }
+    }
 }

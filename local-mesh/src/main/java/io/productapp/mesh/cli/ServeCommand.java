@@ -61,12 +61,16 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    static final int DEFAULT_WARM_UP_SECONDS = 10;
+    static final int DEFAULT_WARM_UP_SECONDS = 60;
     static final int MAX_WARM_UP_SECONDS = 600;
+    /** The warm-up runs at least this long (or --warm-up, if shorter), however level the rate looks. */
+    static final Duration MIN_WARM_UP = Duration.ofSeconds(10);
+    /** The warm-up's users: as many connections as wrk -c10 or ./loadtest -c 10 open on the page. */
+    static final int WARM_UP_USERS = 10;
 
     @Option(names = "--warm-up", paramLabel = "SECONDS", description = "Before it says ready, load the page through the ingress "
-            + "for SECONDS (4 users, no pause), so the proxies' request path is compiled when the first page comes: the services "
-            + "warm themselves up, the mesh's own JVM does not. 0 skips it. Default: " + DEFAULT_WARM_UP_SECONDS + ".")
+            + "(" + WARM_UP_USERS + " users, no pause) until the pages/s stop rising, for at most SECONDS: the first page after ready "
+            + "then finds the proxies' and the services' request paths compiled. 0 skips it. Default: " + DEFAULT_WARM_UP_SECONDS + ".")
     void warmUp(int seconds) {
         if (seconds < 0 || seconds > MAX_WARM_UP_SECONDS) {
             throw new ParameterException(spec.commandLine(), "--warm-up must be between 0 and " + MAX_WARM_UP_SECONDS
@@ -160,17 +164,26 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Four users for 5 s, with random pauses up to 50 ms, expecting about half of the pages from each version. */
-    /** Pages through the ingress at full speed for {@code length}: the proxies' JIT compiles their request path. */
-    private void warmUp(URI page, Duration length) {
-        console.out().print("demo: warming up the mesh: " + length.toSeconds() + " s of pages through the ingress (--warm-up 0 skips it) ...");
+    /**
+     * Pages through the ingress at full speed until their rate levels off, or {@code limit}: every
+     * JVM on the path (the proxies' and the services') compiles its request path under the load a
+     * demo gives it, before the first page after ready.
+     */
+    private void warmUp(URI page, Duration limit) {
+        console.out().print("demo: warming up: pages through the ingress until their rate levels off (at most " + limit.toSeconds()
+                + " s; --warm-up 0 skips it) ...");
         console.out().flush();
-        LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(4, Duration.ZERO, 0), length,
+        LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(WARM_UP_USERS, Duration.ZERO, 0), limit,
                 SplitRule.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
-        Report report = LoadTest.run(plan, window -> { });
-        console.out().printf(" %,d pages, %,d failed%n", report.requests(), report.errorCount());
+        LevelledOff level = new LevelledOff(MIN_WARM_UP.compareTo(limit) < 0 ? MIN_WARM_UP : limit);
+        long started = System.nanoTime();
+        Report report = LoadTest.run(plan, window -> { }, level);
+        long seconds = Math.round((System.nanoTime() - started) / 1e9);
+        console.out().printf(" %,d pages in %d s, %,d failed; %s%n", report.requests(), seconds, report.errorCount(),
+                level.levelRate() > 0 ? String.format("level at %,.0f pages/s", level.levelRate()) : "still rising at the limit");
     }
 
+    /** Four users for 5 s, with random pauses up to 50 ms, expecting about half of the pages from each version. */
     private int shortLoad(URI page) {
         LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(4, Duration.ofMillis(50), 0), Duration.ofSeconds(5),
                 SplitRule.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
