@@ -5,28 +5,22 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static io.productapp.downstream.fuzz.FuzzRun.escaped;
+import static io.productapp.downstream.fuzz.FuzzRun.printable;
 import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +32,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 
+import io.productapp.downstream.fuzz.FuzzRun;
+import io.productapp.downstream.fuzz.FuzzRun.Category;
+import io.productapp.downstream.fuzz.RawHttp;
+import io.productapp.downstream.fuzz.RawHttp.Answer;
 import io.productapp.frontend.WireMockProductCatalog.InjectWireMock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,14 +58,12 @@ import io.restassured.response.Response;
  * end the page is rendered from that model and must list every product, its name escaped.
  * <p>
  * {@code -Dfuzz.seed=N} replays or varies a run (the seed is printed), {@code -Dfuzz.requests=N}
- * changes its length.
+ * changes its length ({@link FuzzRun}).
  */
 @QuarkusTest
 @WithTestResource(WireMockProductCatalog.class)
 class FrontendFormFuzzTest {
 
-    private static final long SEED = Long.getLong("fuzz.seed", 20_250_601L);
-    private static final int REQUESTS = Integer.getInteger("fuzz.requests", 3000);
     private static final int CHECK_EVERY = 500;
 
     /** The ids valid posts use: few, so renames are frequent. */
@@ -98,14 +94,12 @@ class FrontendFormFuzzTest {
     record Refused(int status, String field) implements Outcome {
     }
 
-    record Probe(String contentType, byte[] body, Outcome expected) {
+    record Probe(String contentType, byte[] body, Outcome expected) implements FuzzRun.Request {
 
-        String describe() {
+        @Override
+        public String describe() {
             return "POST /products [" + (contentType == null ? "no Content-Type" : contentType) + "] " + printable(body);
         }
-    }
-
-    private record Category(String name, int weight, Function<SplittableRandom, Probe> generator) {
     }
 
     private static final String ID = "'id'";
@@ -114,17 +108,17 @@ class FrontendFormFuzzTest {
 
     // ---------------------------------------------------------------- the categories
 
-    private final List<Category> categories = List.of(
-            new Category("valid", 30, this::valid),
-            new Category("valid with extra fields", 4, this::extraFields),
-            new Category("wrong or missing Content-Type", 8, this::wrongContentType),
-            new Category("missing field", 6, this::missingField),
-            new Category("duplicated field", 5, this::duplicatedField),
-            new Category("oversized field", 4, this::oversizedField),
-            new Category("bad percent-encoding", 6, this::badPercentEncoding),
-            new Category("non-UTF-8 bytes", 4, this::nonUtf8),
-            new Category("invalid id", 10, this::invalidId),
-            new Category("invalid name", 6, this::invalidName));
+    private final List<Category<Probe>> categories = List.of(
+            new Category<>("valid", 30, this::valid),
+            new Category<>("valid with extra fields", 4, this::extraFields),
+            new Category<>("wrong or missing Content-Type", 8, this::wrongContentType),
+            new Category<>("missing field", 6, this::missingField),
+            new Category<>("duplicated field", 5, this::duplicatedField),
+            new Category<>("oversized field", 4, this::oversizedField),
+            new Category<>("bad percent-encoding", 6, this::badPercentEncoding),
+            new Category<>("non-UTF-8 bytes", 4, this::nonUtf8),
+            new Category<>("invalid id", 10, this::invalidId),
+            new Category<>("invalid name", 6, this::invalidName));
 
     private Probe valid(SplittableRandom r) {
         int id = IDS[r.nextInt(IDS.length)];
@@ -266,57 +260,31 @@ class FrontendFormFuzzTest {
 
     @Test
     void badFormPostsAreRefusedAndOnlyValidOnesReachProductCatalog() {
-        System.out.printf("FrontendFormFuzzTest: seed %d (-Dfuzz.seed=%d replays it), %d requests%n", SEED, SEED, REQUESTS);
-        SplittableRandom random = new SplittableRandom(SEED);
+        FuzzRun<Probe> run = new FuzzRun<>(FrontendFormFuzzTest.class, categories);
         Map<Integer, String> model = new TreeMap<>();
 
-        int totalWeight = categories.stream().mapToInt(Category::weight).sum();
-        Map<String, Map<Integer, Integer>> outcomes = new LinkedHashMap<>();
-        categories.forEach(c -> outcomes.put(c.name(), new TreeMap<>()));
-        Map<String, List<String>> findings = new TreeMap<>();
-
-        int unanswered = 0;
-        for (int n = 1; n <= REQUESTS; n++) {
-            Category category = pickWeighted(random, totalWeight);
-            Probe probe = category.generator().apply(random);
+        while (run.hasNext()) {
+            Probe probe = run.next();
             productCatalogAnswers(probe.expected());
-            Answer answer = send(probe);
-            outcomes.get(category.name()).merge(answer.status(), 1, Integer::sum);
-            if (answer.status() == NO_ANSWER && ++unanswered > MAX_UNANSWERED) {
-                finding(findings, category.name(), "#" + n + " " + probe.describe() + "\n      " + printable(answer.body()));
-                finding(findings, "run", "stopped after #" + n + ": " + unanswered + " requests got no answer");
+            Answer answer = RawHttp.send(RestAssured.port, "POST", "/products", probe.contentType(), probe.body());
+            if (!run.answered(answer)) {
                 break;
             }
 
             String wrong = check(probe.expected(), answer, posted());
             if (wrong != null) {
-                finding(findings, category.name(), "#" + n + " " + probe.describe() + "\n      " + wrong);
+                run.wrong(wrong);
             } else if (probe.expected() instanceof Forwarded sent && sent.refusal() == null) {
                 model.put(Integer.parseInt(sent.id()), sent.name());
             }
-            if (n % CHECK_EVERY == 0 || n == REQUESTS) {
+            if (run.isCheckpoint(CHECK_EVERY)) {
                 String page = pageWrong(model);
                 if (page != null) {
-                    finding(findings, "page", "after #" + n + " " + page);
+                    run.finding("page", "after #" + run.request() + " " + page);
                 }
             }
         }
-
-        String report = report(outcomes, findings);
-        System.out.println(report);
-        writeFindings(findings);
-        assertTrue(findings.isEmpty(), report);
-    }
-
-    private Category pickWeighted(SplittableRandom r, int totalWeight) {
-        int ticket = r.nextInt(totalWeight);
-        for (Category c : categories) {
-            ticket -= c.weight();
-            if (ticket < 0) {
-                return c;
-            }
-        }
-        throw new IllegalStateException();
+        run.assertNoFindings();
     }
 
     /** The stand-in answers the next post as productcatalog would; its request log starts empty. */
@@ -333,53 +301,6 @@ class FrontendFormFuzzTest {
     /** The posts productcatalog's stand-in received since {@link #productCatalogAnswers}. */
     private List<ServeEvent> posted() {
         return productCatalog.getAllServeEvents().stream().filter(e -> e.getRequest().getMethod().getName().equals("POST")).toList();
-    }
-
-    /** The status of an answer that never came: the connection closed or reset first, or it took longer than a read may wait. */
-    private static final int NO_ANSWER = 0;
-    /** How many requests may go unanswered before the run stops: each may have waited {@value #READ_TIMEOUT_MS} ms. */
-    private static final int MAX_UNANSWERED = 3;
-    private static final int READ_TIMEOUT_MS = 20_000;
-
-    /** An answer's status, Location, Content-Type and body. */
-    record Answer(int status, String location, String contentType, byte[] body) {
-    }
-
-    /**
-     * Sends the post over a socket of its own, byte for byte as given. RestAssured, which renders
-     * the page for the oracle, cannot send what the fuzzer needs: it encodes form bodies itself
-     * and will not send one it is given as bytes.
-     */
-    private static Answer send(Probe p) {
-        String head = "POST /products HTTP/1.1\r\nHost: localhost:" + RestAssured.port + "\r\nConnection: close\r\n"
-                + (p.contentType() == null ? "" : "Content-Type: " + p.contentType() + "\r\n")
-                + "Content-Length: " + p.body().length + "\r\n\r\n";
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            socket.setTcpNoDelay(true);
-            ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
-            request.writeBytes(p.body());
-            socket.getOutputStream().write(request.toByteArray()); // in one write: no wait on a delayed ACK
-            byte[] all = socket.getInputStream().readAllBytes();
-            String text = new String(all, StandardCharsets.ISO_8859_1);
-            int end = text.indexOf("\r\n\r\n");
-            String[] lines = text.substring(0, end).split("\r\n");
-            String contentType = null;
-            String location = null;
-            for (String line : lines) {
-                String lower = line.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-type:")) {
-                    contentType = line.substring("content-type:".length()).trim();
-                } else if (lower.startsWith("location:")) {
-                    location = line.substring("location:".length()).trim();
-                }
-            }
-            return new Answer(Integer.parseInt(lines[0].split(" ")[1]), location, contentType,
-                    Arrays.copyOfRange(all, end + 4, all.length));
-        } catch (IOException | RuntimeException e) {
-            return new Answer(NO_ANSWER, null, null, utf8("no HTTP answer: " + e));
-        }
     }
 
     /** Null when the answer and what reached productcatalog keep the contract, else what is wrong. */
@@ -499,35 +420,6 @@ class FrontendFormFuzzTest {
 
     private static String describe(ServeEvent event) {
         return event.getRequest().getMethod() + " " + event.getRequest().getUrl() + " " + printable(event.getRequest().getBody());
-    }
-
-    private static void finding(Map<String, List<String>> findings, String category, String what) {
-        findings.computeIfAbsent(category, c -> new ArrayList<>()).add(what);
-    }
-
-    /** Every finding in full, in target/, for when the report's first few are not enough. */
-    private static void writeFindings(Map<String, List<String>> findings) {
-        StringBuilder all = new StringBuilder();
-        findings.forEach((category, list) -> list.forEach(f -> all.append(category).append(": ").append(f).append('\n')));
-        try {
-            Files.writeString(Path.of("target", "FrontendFormFuzzTest-findings.txt"), all);
-        } catch (IOException e) {
-            System.out.println("could not write the findings: " + e);
-        }
-    }
-
-    /** Answers by category and status, then the findings by category, the first few of each in full. */
-    private static String report(Map<String, Map<Integer, Integer>> outcomes, Map<String, List<String>> findings) {
-        StringBuilder out = new StringBuilder("FrontendFormFuzzTest, seed " + SEED + " (-Dfuzz.seed=" + SEED
-                + " replays it): answers by category\n");
-        outcomes.forEach((category, statuses) -> out.append(String.format("  %-30s %5d  %s%n", category,
-                statuses.values().stream().mapToInt(Integer::intValue).sum(), statuses)));
-        out.append("findings: ").append(findings.values().stream().mapToInt(List::size).sum()).append('\n');
-        findings.forEach((category, list) -> {
-            out.append("  ").append(category).append(": ").append(list.size()).append('\n');
-            list.stream().limit(3).forEach(f -> out.append("    ").append(f).append('\n'));
-        });
-        return out.toString();
     }
 
     // ---------------------------------------------------------------- form material
@@ -704,28 +596,5 @@ class FrontendFormFuzzTest {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** A string for a failure message: printable ASCII as is, other characters as \\uXXXX, long ones cut. */
-    private static String escaped(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), 160); i++) {
-            char c = s.charAt(i);
-            out.append(c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format("\\u%04x", (int) c));
-        }
-        return s.length() > 160 ? out + "... (" + s.length() + " chars)" : out.toString();
-    }
-
-    /** A body for a failure message: printable ASCII as is, other bytes as \xHH, long ones cut. */
-    private static String printable(byte[] body) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(body.length, 160); i++) {
-            int b = body[i] & 0xFF;
-            out.append(b >= 0x20 && b < 0x7F ? String.valueOf((char) b) : String.format("\\x%02X", b));
-        }
-        return body.length > 160 ? out + "... (" + body.length + " bytes)" : out.toString();
     }
 }

@@ -2,25 +2,20 @@ package io.productapp.productcatalog;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static io.productapp.downstream.fuzz.FuzzRun.escaped;
+import static io.productapp.downstream.fuzz.FuzzRun.printable;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 import jakarta.inject.Inject;
 
@@ -31,6 +26,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import io.productapp.downstream.fuzz.FuzzRun;
+import io.productapp.downstream.fuzz.FuzzRun.Category;
+import io.productapp.downstream.fuzz.RawHttp;
+import io.productapp.downstream.fuzz.RawHttp.Answer;
 import io.productapp.productcatalog.WireMockCatalogDetail.InjectWireMock;
 import io.productapp.productcatalog.service.ProductStore;
 import io.quarkus.test.common.WithTestResource;
@@ -48,14 +47,12 @@ import io.restassured.response.Response;
  * {@code GET /products/} every {@value #CHECK_EVERY} requests and at the end.
  * <p>
  * {@code -Dfuzz.seed=N} replays or varies a run (the seed is printed), {@code -Dfuzz.requests=N}
- * changes its length.
+ * changes its length ({@link FuzzRun}).
  */
 @QuarkusTest
 @WithTestResource(WireMockCatalogDetail.class)
 class ProductCatalogFuzzTest {
 
-    private static final long SEED = Long.getLong("fuzz.seed", 20_250_601L);
-    private static final int REQUESTS = Integer.getInteger("fuzz.requests", 3000);
     private static final int CHECK_EVERY = 500;
 
     /**
@@ -96,15 +93,13 @@ class ProductCatalogFuzzTest {
     record Refused(int status, List<String> names, boolean byHttpLayer) implements Outcome {
     }
 
-    record Probe(String method, String path, String contentType, byte[] body, Outcome expected) {
+    record Probe(String method, String path, String contentType, byte[] body, Outcome expected) implements FuzzRun.Request {
 
-        String describe() {
+        @Override
+        public String describe() {
             return method + " " + path + " [" + (contentType == null ? "no Content-Type" : contentType) + "] "
                     + (body == null ? "no body" : printable(body));
         }
-    }
-
-    private record Category(String name, int weight, Function<SplittableRandom, Probe> generator) {
     }
 
     private static Refused refused(int status, String... names) {
@@ -119,22 +114,22 @@ class ProductCatalogFuzzTest {
 
     // ---------------------------------------------------------------- the categories
 
-    private final List<Category> categories = List.of(
-            new Category("valid", 30, this::valid),
-            new Category("valid with extra fields", 4, this::extraFields),
-            new Category("wrong or missing Content-Type", 8, this::wrongContentType),
-            new Category("truncated JSON", 6, this::truncated),
-            new Category("malformed JSON", 8, this::malformed),
-            new Category("deep nesting", 3, this::deepNesting),
-            new Category("huge name", 3, this::hugeName),
-            new Category("wrong type", 6, this::wrongType),
-            new Category("null or missing name", 4, this::nullName),
-            new Category("duplicate key", 4, this::duplicateKey),
-            new Category("blank name", 5, this::blankName),
-            new Category("non-UTF-8 bytes", 5, this::nonUtf8),
-            new Category("number out of range", 4, this::numberOutOfRange),
-            new Category("bad id", 10, this::badId),
-            new Category("wrong method or path", 2, this::wrongMethod));
+    private final List<Category<Probe>> categories = List.of(
+            new Category<>("valid", 30, this::valid),
+            new Category<>("valid with extra fields", 4, this::extraFields),
+            new Category<>("wrong or missing Content-Type", 8, this::wrongContentType),
+            new Category<>("truncated JSON", 6, this::truncated),
+            new Category<>("malformed JSON", 8, this::malformed),
+            new Category<>("deep nesting", 3, this::deepNesting),
+            new Category<>("huge name", 3, this::hugeName),
+            new Category<>("wrong type", 6, this::wrongType),
+            new Category<>("null or missing name", 4, this::nullName),
+            new Category<>("duplicate key", 4, this::duplicateKey),
+            new Category<>("blank name", 5, this::blankName),
+            new Category<>("non-UTF-8 bytes", 5, this::nonUtf8),
+            new Category<>("number out of range", 4, this::numberOutOfRange),
+            new Category<>("bad id", 10, this::badId),
+            new Category<>("wrong method or path", 2, this::wrongMethod));
 
     private Probe valid(SplittableRandom r) {
         int id = IDS[r.nextInt(IDS.length)];
@@ -305,39 +300,28 @@ class ProductCatalogFuzzTest {
 
     @Test
     void badRequestsAreRefusedAndOnlyValidOnesChangeTheStore() {
-        System.out.printf("ProductCatalogFuzzTest: seed %d (-Dfuzz.seed=%d replays it), %d requests%n", SEED, SEED, REQUESTS);
-        SplittableRandom random = new SplittableRandom(SEED);
+        FuzzRun<Probe> run = new FuzzRun<>(ProductCatalogFuzzTest.class, categories);
         Map<Integer, String> model = listed();
         assertTrue(model.size() + IDS.length <= store.capacity(), "the store has room for every id the fuzzer adds");
 
-        int totalWeight = categories.stream().mapToInt(Category::weight).sum();
-        Map<String, Map<Integer, Integer>> outcomes = new LinkedHashMap<>();
-        categories.forEach(c -> outcomes.put(c.name(), new TreeMap<>()));
-        Map<String, List<String>> findings = new TreeMap<>();
-
-        int unanswered = 0;
-        for (int n = 1; n <= REQUESTS; n++) {
-            Category category = pickWeighted(random, totalWeight);
-            Probe probe = category.generator().apply(random);
-            Answer answer = send(probe);
-            outcomes.get(category.name()).merge(answer.status(), 1, Integer::sum);
-            if (answer.status() == NO_ANSWER && ++unanswered > MAX_UNANSWERED) {
-                finding(findings, category.name(), "#" + n + " " + probe.describe() + "\n      " + printable(answer.body()));
-                finding(findings, "run", "stopped after #" + n + ": " + unanswered + " requests got no answer");
+        while (run.hasNext()) {
+            Probe probe = run.next();
+            Answer answer = RawHttp.send(RestAssured.port, probe.method(), probe.path(), probe.contentType(), probe.body());
+            if (!run.answered(answer)) {
                 break;
             }
 
             String wrong = check(probe.expected(), answer);
             if (wrong != null) {
-                finding(findings, category.name(), "#" + n + " " + probe.describe() + "\n      " + wrong);
+                run.wrong(wrong);
                 model = listed(); // go on from what the store holds, so one finding does not hide the next
             } else if (probe.expected() instanceof Added added) {
                 model.put(added.id(), added.name());
             }
-            if (n % CHECK_EVERY == 0 || n == REQUESTS) {
+            if (run.isCheckpoint(CHECK_EVERY)) {
                 Map<Integer, String> listed = listed();
                 if (!listed.equals(model)) {
-                    finding(findings, "store", "after #" + n + " GET /products/ differs from the model:" + difference(model, listed));
+                    run.finding("store", "after #" + run.request() + " GET /products/ differs from the model:" + difference(model, listed));
                     model = listed;
                 }
             }
@@ -346,87 +330,11 @@ class ProductCatalogFuzzTest {
             String name = model.get(id);
             Response one = given().get("/products/" + id);
             if (name == null ? one.statusCode() != 404 : one.statusCode() != 200 || !name.equals(field(one, "name"))) {
-                finding(findings, "store", "GET /products/" + id + " answered " + one.statusCode() + " " + printable(one.asByteArray())
+                run.finding("store", "GET /products/" + id + " answered " + one.statusCode() + " " + printable(one.asByteArray())
                         + ", the model holds " + (name == null ? "nothing" : "'" + escaped(name) + "'"));
             }
         }
-
-        String report = report(outcomes, findings);
-        System.out.println(report);
-        writeFindings(findings);
-        assertTrue(findings.isEmpty(), report);
-    }
-
-    private Category pickWeighted(SplittableRandom r, int totalWeight) {
-        int ticket = r.nextInt(totalWeight);
-        for (Category c : categories) {
-            ticket -= c.weight();
-            if (ticket < 0) {
-                return c;
-            }
-        }
-        throw new IllegalStateException();
-    }
-
-    /** The status of an answer that never came: the connection closed or reset first, or it took longer than a read may wait. */
-    private static final int NO_ANSWER = 0;
-    /** How many requests may go unanswered before the run stops: each may have waited {@value #READ_TIMEOUT_MS} ms. */
-    private static final int MAX_UNANSWERED = 3;
-    private static final int READ_TIMEOUT_MS = 20_000;
-
-    /** An answer's status, Content-Type and body. */
-    record Answer(int status, String contentType, byte[] body) {
-    }
-
-    /**
-     * Sends the request over a socket of its own, byte for byte as given. RestAssured, which
-     * reads the store for the oracle, cannot send what the fuzzer needs: it re-encodes bodies by
-     * their Content-Type (forms, multipart) and refuses paths with a malformed percent-escape.
-     */
-    private static Answer send(Probe p) {
-        byte[] body = p.body() == null ? new byte[0] : p.body();
-        String head = p.method() + " " + p.path() + " HTTP/1.1\r\nHost: localhost:" + RestAssured.port + "\r\nConnection: close\r\n"
-                + (p.contentType() == null ? "" : "Content-Type: " + p.contentType() + "\r\n")
-                + "Content-Length: " + body.length + "\r\n\r\n";
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            socket.setTcpNoDelay(true);
-            ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
-            request.writeBytes(body);
-            socket.getOutputStream().write(request.toByteArray()); // in one write: no wait on a delayed ACK
-            byte[] all = socket.getInputStream().readAllBytes();
-            String text = new String(all, StandardCharsets.ISO_8859_1);
-            int end = text.indexOf("\r\n\r\n");
-            String[] lines = text.substring(0, end).split("\r\n");
-            String contentType = null;
-            boolean chunked = false;
-            for (String line : lines) {
-                String lower = line.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-type:")) {
-                    contentType = line.substring("content-type:".length()).trim();
-                }
-                chunked |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
-            }
-            byte[] rest = Arrays.copyOfRange(all, end + 4, all.length);
-            return new Answer(Integer.parseInt(lines[0].split(" ")[1]), contentType, chunked ? dechunk(rest) : rest);
-        } catch (IOException | RuntimeException e) {
-            return new Answer(NO_ANSWER, null, utf8("no HTTP answer: " + e));
-        }
-    }
-
-    private static byte[] dechunk(byte[] chunked) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int at = 0;
-        while (true) {
-            int lineEnd = new String(chunked, StandardCharsets.ISO_8859_1).indexOf("\r\n", at);
-            int size = Integer.parseInt(new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
-            if (size == 0) {
-                return out.toByteArray();
-            }
-            out.write(chunked, lineEnd + 2, size);
-            at = lineEnd + 2 + size + 2;
-        }
+        run.assertNoFindings();
     }
 
     /** Null when the answer keeps the contract, else what is wrong with it. */
@@ -483,35 +391,6 @@ class ProductCatalogFuzzTest {
             }
         });
         model.keySet().stream().filter(id -> !listed.containsKey(id)).forEach(id -> out.append(" id ").append(id).append(" lost;"));
-        return out.toString();
-    }
-
-    /** Every finding in full, in target/, for when the report's first few are not enough. */
-    private static void writeFindings(Map<String, List<String>> findings) {
-        StringBuilder all = new StringBuilder();
-        findings.forEach((category, list) -> list.forEach(f -> all.append(category).append(": ").append(f).append('\n')));
-        try {
-            Files.writeString(Path.of("target", "ProductCatalogFuzzTest-findings.txt"), all);
-        } catch (IOException e) {
-            System.out.println("could not write the findings: " + e);
-        }
-    }
-
-    private static void finding(Map<String, List<String>> findings, String category, String what) {
-        findings.computeIfAbsent(category, c -> new ArrayList<>()).add(what);
-    }
-
-    /** Answers by category and status, then the findings by category, the first few of each in full. */
-    private static String report(Map<String, Map<Integer, Integer>> outcomes, Map<String, List<String>> findings) {
-        StringBuilder out = new StringBuilder("ProductCatalogFuzzTest, seed " + SEED + " (-Dfuzz.seed=" + SEED
-                + " replays it): answers by category\n");
-        outcomes.forEach((category, statuses) -> out.append(String.format("  %-30s %5d  %s%n", category,
-                statuses.values().stream().mapToInt(Integer::intValue).sum(), statuses)));
-        out.append("findings: ").append(findings.values().stream().mapToInt(List::size).sum()).append('\n');
-        findings.forEach((category, list) -> {
-            out.append("  ").append(category).append(": ").append(list.size()).append('\n');
-            list.stream().limit(3).forEach(f -> out.append("    ").append(f).append('\n'));
-        });
         return out.toString();
     }
 
@@ -713,25 +592,5 @@ class ProductCatalogFuzzTest {
     private static String field(Response response, String name) {
         JsonNode node = parse(response.asByteArray());
         return node == null ? null : node.path(name).textValue();
-    }
-
-    /** A string for a failure message: printable ASCII as is, other characters as \\uXXXX, long ones cut. */
-    private static String escaped(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), 160); i++) {
-            char c = s.charAt(i);
-            out.append(c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format("\\u%04x", (int) c));
-        }
-        return s.length() > 160 ? out + "... (" + s.length() + " chars)" : out.toString();
-    }
-
-    /** A body for a failure message: printable ASCII as is, other bytes as \xHH, long ones cut. */
-    private static String printable(byte[] body) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(body.length, 160); i++) {
-            int b = body[i] & 0xFF;
-            out.append(b >= 0x20 && b < 0x7F ? String.valueOf((char) b) : String.format("\\x%02X", b));
-        }
-        return body.length > 160 ? out + "... (" + body.length + " bytes)" : out.toString();
     }
 }
