@@ -17,8 +17,11 @@ warm, rss_band, fd_band, p99_band = p["warm"], p["rss_band"], p["fd_band"], p["p
 
 # The access logs (Istio's TEXT format): a failed page's lines, by its x-request-id.
 LINE = re.compile(r'^\[([^\]]+)\] "[^"]*" (\d+) (\S+) .*? "[^"]*" "[^"]*" "([^"]*)" "[^"]*" "([^"]*)" ')
+# The duration field (request start to last byte out, ms), as the ingress measured it.
+DURATION = re.compile(r'^\[([^\]]+)\] "[^"]*" \d+ \S+ \S+ \S+ "[^"]*" \d+ \d+ (\d+) ')
 by_id = defaultdict(list)
 ingress_failed = []
+ingress_phase1 = []  # (start, duration ms) of each ingress line in phase 1
 for path in Path(p["logs"]).glob("*.log") if p["logs"] else []:
     for text in path.open():
         m = LINE.match(text)
@@ -27,8 +30,12 @@ for path in Path(p["logs"]).glob("*.log") if p["logs"] else []:
         t = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
         line = (t, int(m.group(2)), m.group(3), m.group(4), m.group(5))
         by_id[m.group(4)].append(line)
-        if path.name.startswith("ingress") and p["phase1_from"] <= t <= p["phase1_to"] and not 200 <= line[1] < 300:
-            ingress_failed.append(line)
+        if path.name.startswith("ingress") and p["phase1_from"] <= t <= p["phase1_to"]:
+            if not 200 <= line[1] < 300:
+                ingress_failed.append(line)
+            d = DURATION.match(text)
+            if d:
+                ingress_phase1.append((t, int(d.group(2))))
 
 
 def in_flight_to_the_killed(request_id):
@@ -51,6 +58,13 @@ print(f"\nphase 1, {p['first_rate']} pages/s from ready, a SIGKILL and a rollout
       f"{lost_in_flight} of them in flight to the killed process when it died (a reset, which Istio does not retry by default); "
       f"p50 {first['latency']['p50Ms']:.1f} ms, p99 {first['latency']['p99Ms']:.1f} ms; "
       "p99 of the first 5 s, per second: " + ", ".join(f"{w['p99Ms']:.0f}" for w in early) + " ms")
+# The same seconds as the ingress gateway timed them: from its first phase-1 request on, without the
+# load generator's own first second (a fresh JVM whose first connections and sends are slow).
+if ingress_phase1:
+    t0 = min(t for t, _ in ingress_phase1)
+    seconds = [sorted(ms for t, ms in ingress_phase1 if t0 + k <= t < t0 + k + 1) for k in range(5)]
+    print("  as the ingress gateway timed them (its access log's duration), per second: " + ", ".join(
+        f"p99 {s[max(0, -(-len(s) * 99 // 100) - 1)]} max {s[-1]}" for s in seconds if s) + " ms")
 
 print(f"\nphase 3, {p['rate']} pages/s: {soak['requests']} pages, {soak_failed} failed; statuses {soak['statuses']}, errors {soak['errors']}")
 print(f"{'window':>10} {'pages':>8} {'failed':>7} {'p50 ms':>8} {'p99 ms':>8}")

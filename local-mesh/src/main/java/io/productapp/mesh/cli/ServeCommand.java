@@ -68,9 +68,10 @@ final class ServeCommand implements Callable<Integer> {
     /** The warm-up's users: as many connections as wrk -c10 or ./loadtest -c 10 open on the page. */
     static final int WARM_UP_USERS = 10;
 
-    @Option(names = "--warm-up", paramLabel = "SECONDS", description = "Before it says ready, load the page through the ingress "
-            + "(" + WARM_UP_USERS + " users, no pause) until the pages/s stop rising, for at most SECONDS: the first page after ready "
-            + "then finds the proxies' and the services' request paths compiled. 0 skips it. Default: " + DEFAULT_WARM_UP_SECONDS + ".")
+    @Option(names = "--warm-up", paramLabel = "SECONDS", description = "Before it says ready, load the page (through the ingress; "
+            + "with --no-mesh, on frontend) with " + WARM_UP_USERS + " users and no pause until the pages/s stop rising, for at most "
+            + "SECONDS: the first page after ready then finds the proxies' and the services' request paths compiled. 0 skips it. "
+            + "Default: " + DEFAULT_WARM_UP_SECONDS + ".")
     void warmUp(int seconds) {
         if (seconds < 0 || seconds > MAX_WARM_UP_SECONDS) {
             throw new ParameterException(spec.commandLine(), "--warm-up must be between 0 and " + MAX_WARM_UP_SECONDS
@@ -101,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         boolean direct = noMesh || before != null && before.noMesh;
         boolean smokeOnly = smoke || before != null && before.smoke;
-        return direct ? serveDirect() : serve(smokeOnly);
+        return direct ? serveDirect(smokeOnly) : serve(smokeOnly);
     }
 
     private Integer serve(boolean smokeOnly) {
@@ -165,12 +166,12 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Pages through the ingress at full speed until their rate levels off, or {@code limit}: every
-     * JVM on the path (the proxies' and the services') compiles its request path under the load a
-     * demo gives it, before the first page after ready.
+     * Pages at full speed until their rate levels off, or {@code limit}: every JVM on the path (the
+     * proxies' and the services') compiles its request path under the load a demo gives it, before
+     * the first page after ready.
      */
     private void warmUp(URI page, Duration limit) {
-        console.out().print("demo: warming up: pages through the ingress until their rate levels off (at most " + limit.toSeconds()
+        console.out().print("demo: warming up: pages on " + page + " until their rate levels off (at most " + limit.toSeconds()
                 + " s; --warm-up 0 skips it) ...");
         console.out().flush();
         LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(WARM_UP_USERS, Duration.ZERO, 0), limit,
@@ -195,7 +196,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The services wired to each other directly, no proxy between them: what the mesh is compared with. */
-    private Integer serveDirect() {
+    private Integer serveDirect(boolean smokeOnly) {
         Topology.Ports ports = Topology.Ports.DEFAULT.withOffset(options.offset(meshBefore()));
         Stopper stopper = new Stopper(console, true);
         console.out().println("demo: starting the services wired directly (no mesh) on 127.0.0.1 ...");
@@ -208,6 +209,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             stopper.stop();
             return 1;
+        }
+        // The same warm-up as through the mesh: the baseline the mesh is measured against is as warm.
+        if (!smokeOnly && warmUpSeconds() > 0) {
+            warmUp(URI.create("http://127.0.0.1:" + ports.frontend() + "/"), Duration.ofSeconds(warmUpSeconds()));
         }
         console.out().println("demo: ready. Open http://127.0.0.1:" + ports.frontend() + "/ (productcatalog -> catalogdetail v1 at :"
                 + ports.catalogdetailV1() + ", no mesh)");
