@@ -174,8 +174,7 @@ final class ServeCommand implements Callable<Integer> {
         console.out().print("demo: warming up: pages on " + page + " until their rate levels off (at most " + limit.toSeconds()
                 + " s; --warm-up 0 skips it) ...");
         console.out().flush();
-        LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(WARM_UP_USERS, Duration.ZERO, 0), limit,
-                SplitRule.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
+        LoadPlan plan = closedLoad(page, WARM_UP_USERS, Duration.ZERO, limit);
         LevelledOff level = new LevelledOff(MIN_WARM_UP.compareTo(limit) < 0 ? MIN_WARM_UP : limit);
         long started = System.nanoTime();
         Report report = LoadTest.run(plan, window -> { }, level);
@@ -186,13 +185,18 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Four users for 5 s, with random pauses up to 50 ms, expecting about half of the pages from each version. */
     private int shortLoad(URI page) {
-        LoadPlan plan = new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(4, Duration.ofMillis(50), 0), Duration.ofSeconds(5),
-                SplitRule.DEFAULT, Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
+        LoadPlan plan = closedLoad(page, 4, Duration.ofMillis(50), Duration.ofSeconds(5));
         Report report = LoadTest.run(plan, window -> { });
         List<Checks.Result> results = new Checks.Expectation(Map.of("v1", 50.0, "v2", 50.0), 20).evaluate(report);
         int exit = Checks.exitCode(report, results);
         console.out().print(TextReport.render(report, results, exit));
         return exit;
+    }
+
+    /** {@code users} on {@code page} for {@code length}, each pausing up to {@code pause}: 1-s windows, 30-s request timeout. */
+    private static LoadPlan closedLoad(URI page, int users, Duration pause, Duration length) {
+        return new LoadPlan(List.of(page), Map.of(), new LoadPlan.Closed(users, pause, 0), length, SplitRule.DEFAULT,
+                Duration.ofSeconds(30), Duration.ofSeconds(1), System.nanoTime());
     }
 
     /** The services wired to each other directly, no proxy between them: what the mesh is compared with. */
