@@ -79,6 +79,8 @@ public final class Kubelet implements AutoCloseable {
         Map<String, String> env;
         CompletableFuture<List<String>> rollout;
         List<String> created = new ArrayList<>();
+        /** Set by the last {@link #reconcile}: the new pods are all available and no old pod is left. */
+        boolean complete;
 
         Deployment(Instance template) {
             this.workload = template.workload();
@@ -241,6 +243,7 @@ public final class Kubelet implements AutoCloseable {
             d.env = changed;
             d.revision++;
             d.created = new ArrayList<>();
+            d.complete = false;
             if (d.rollout == null || d.rollout.isDone()) {
                 d.rollout = new CompletableFuture<>();
             }
@@ -337,6 +340,7 @@ public final class Kubelet implements AutoCloseable {
         }
         reconcile();
         publish(now);
+        completeRollouts();
         schedule(now);
     }
 
@@ -446,7 +450,17 @@ public final class Kubelet implements AutoCloseable {
             }
             boolean oldGone = pods.values().stream().noneMatch(r -> r.instance.workload().name().equals(entry.getKey())
                     && r.revision < d.revision);
-            if (oldGone && available == replicas) {
+            d.complete = oldGone && available == replicas;
+        }
+    }
+
+    /**
+     * Ends the rollouts {@link #reconcile} found complete. Called after {@link #publish}, so a caller
+     * that {@link #rollOut} wakes sees the instances and rows without the old pods.
+     */
+    private void completeRollouts() {
+        for (Deployment d : deployments.values()) {
+            if (d.complete && d.rollout != null && !d.rollout.isDone()) {
                 d.rollout.complete(List.copyOf(d.created));
             }
         }
