@@ -86,8 +86,8 @@ if (out / "settled.txt").exists():
         _, name, pid, _, fds = line.split()
         settled[name] = (pid, int(fds))
 print(f"\nprocesses (RSS MB / open descriptors at each sample). From {warm} s on, RSS: the largest move from the first "
-      f"sample; descriptors: {p.get('settle', 0)} s after the load ended against the fewest open in the first third of the samples "
-      f"(the fewest in the last third, under load, for comparison)")
+      f"sample; descriptors: {p.get('settle', 0)} s after the load ended against the fewest open at any sample under load "
+      f"(and the fewest in the first and in the last third of the samples, for comparison)")
 flat_rss, flat_fd, notes = True, True, []
 for name in sorted(samples):
     rows = samples[name]
@@ -109,15 +109,15 @@ for name in sorted(samples):
     pid1, fds1 = settled.get(name, (None, None))
     own = [r for r in after if r[1] == pid1]
     if own:
-        base = min(r[3] for r in own[:max(1, len(own) // 3)])
+        base = min(r[3] for r in own)
         fd_move = fds1 - base
         flat_fd &= fd_move <= fd_band
-        fds = f"descriptors {base} -> {fds1} after the load ({fd_move:+d}, band +{fd_band})"
+        fds = f"descriptors: fewest under load {base}, {fds1} after the load ({fd_move:+d}, band +{fd_band})"
     else:
         flat_fd = False
         fds = "descriptors: no sample after the load of a process sampled during it"
     print(f"  {'':<18} RSS moved at most {rss_move:.1f} % (band {rss_band:.0f} %); {fds}; "
-          f"under load: last third's floor {floor1}, range {min(r[3] for r in same)}-{max(r[3] for r in same)}")
+          f"under load: floor {floor0} in the first third, {floor1} in the last, range {min(r[3] for r in same)}-{max(r[3] for r in same)}")
 for note in notes:
     print("  note:", note)
 

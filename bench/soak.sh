@@ -21,7 +21,7 @@
 #   sample from then;
 # - no descriptor leaked: SETTLE s (75) after the load ends, once the connection pools have closed
 #   what idled past their 60-s timeouts, each process has at most FD_BAND (16) descriptors more
-#   than the fewest it had open in the first third of the samples from WARM s on. Under load the
+#   than the fewest it had open at any sample from WARM s on. Under load the
 #   count moves with the load's concurrency: a stall of a few hundred ms anywhere makes the load
 #   generator open up to its 256 connections, each proxy and service opens as many upstream, and
 #   they close one idle timeout after the burst; a leak stays.
