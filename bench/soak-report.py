@@ -75,16 +75,18 @@ p99s = [w["p99Ms"] for w in windows if w["startSeconds"] >= warm] or [w["p99Ms"]
 p99_median = statistics.median(p99s)
 p99_worst = max(p99s) / p99_median if p99_median else float("inf")
 
-samples = defaultdict(list)  # name -> [(t, pid, rss_kb, fds)]
-for line in (out / "processes.txt").read_text().splitlines():
-    t, name, pid, rss, fds = line.split()
-    samples[name].append((int(t), pid, int(rss), int(fds)))
+def read_samples(path):
+    """soak.sh's /proc samples, a line each: T NAME PID RSS_KB FDS; by name, [(t, pid, rss_kb, fds)]."""
+    by_name = defaultdict(list)
+    for line in path.read_text().splitlines() if path.exists() else []:
+        t, name, pid, rss, fds = line.split()
+        by_name[name].append((int(t), pid, int(rss), int(fds)))
+    return by_name
+
+
+samples = read_samples(out / "processes.txt")
 # One more sample of each process, taken once the load had ended and the pools' idle timeouts had passed.
-settled = {}
-if (out / "settled.txt").exists():
-    for line in (out / "settled.txt").read_text().splitlines():
-        _, name, pid, _, fds = line.split()
-        settled[name] = (pid, int(fds))
+settled = {name: (rows[-1][1], rows[-1][3]) for name, rows in read_samples(out / "settled.txt").items()}
 print(f"\nprocesses (RSS MB / open descriptors at each sample). From {warm} s on, RSS: the largest move from the first "
       f"sample; descriptors: {p.get('settle', 0)} s after the load ended against the fewest open at any sample under load "
       f"(and the fewest in the first and in the last third of the samples, for comparison)")

@@ -21,10 +21,10 @@
 #   sample from then;
 # - no descriptor leaked: SETTLE s (75) after the load ends, once the connection pools have closed
 #   what idled past their 60-s timeouts, each process has at most FD_BAND (16) descriptors more
-#   than the fewest it had open at any sample from WARM s on. Under load the
-#   count moves with the load's concurrency: a stall of a few hundred ms anywhere makes the load
-#   generator open up to its 256 connections, each proxy and service opens as many upstream, and
-#   they close one idle timeout after the burst; a leak stays.
+#   than the fewest it had open at any sample from WARM s on. Under load the count moves with the
+#   load's concurrency: a stall of a few hundred ms anywhere makes the load generator open up to
+#   its 256 connections, each proxy and service opens as many upstream, and they close one idle
+#   timeout after the burst; a leak stays.
 # - from WARM s on, every window's p99 within P99_BAND (2.0) times the median of those windows' p99s.
 # CHAOS=1 adds what a demo goes through while it runs, during the soak, on a cycle: a scenario
 # folder applied and the base configuration back, a fault injected and reset, a pod SIGKILLed

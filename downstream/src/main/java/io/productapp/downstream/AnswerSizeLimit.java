@@ -13,8 +13,9 @@ import io.vertx.core.http.HttpHeaders;
  * the service (registered in {@code META-INF/services}). The Quarkus REST client reads a whole
  * answer into memory before any filter or mapper sees it, and sets no bound on its size; a
  * service answering far more than these small JSON documents would otherwise fill the caller's
- * small heap (48 MB when {@code ./demo} runs it). An answer that declares a larger {@code Content-Length} is refused at its headers;
- * one sent chunked is cut when it passes the limit (at most one chunk, 8 KB, more is read).
+ * small heap (48 MB when {@code ./demo} runs it). An answer that declares a larger
+ * {@code Content-Length} is refused at its headers; one sent chunked is cut when it passes the
+ * limit (at most one chunk, 8 KB, more is read).
  * The call then fails with {@link AnswerTooLarge} as the cause.
  */
 public class AnswerSizeLimit implements RestClientListener {

@@ -243,7 +243,6 @@ public final class Kubelet implements AutoCloseable {
             d.env = changed;
             d.revision++;
             d.created = new ArrayList<>();
-            d.complete = false;
             if (d.rollout == null || d.rollout.isDone()) {
                 d.rollout = new CompletableFuture<>();
             }
