@@ -2,6 +2,7 @@ package io.productapp.mesh.proxy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -13,11 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.productapp.mesh.model.MeshConfig;
+import io.netty.channel.EventLoop;
 import io.productapp.mesh.route.Endpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * The local mesh's data plane: every proxy (one outbound sidecar per workload instance, and the
@@ -36,6 +39,9 @@ public final class DataPlane implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Tries and mirrored copies on their way to each endpoint, by endpoint name. */
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> toEndpoint = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The proxies' event loops, and how many proxies each serves. */
+    private final List<EventLoop> loops = new ArrayList<>();
+    private final int[] proxiesOnLoop;
     private volatile Snapshot snapshot;
     private volatile List<Endpoint> endpoints = List.of();
 
@@ -44,11 +50,13 @@ public final class DataPlane implements AutoCloseable {
      * @param logDirectory where each proxy writes its access log ({@code <proxy>.log})
      * @param seed seeds every proxy's random choices (weights, fault and mirror percentages, load
      *        balancing), so that a run can be repeated
-     * @param eventLoops Vert.x event loops the proxies share
+     * @param eventLoops Vert.x event loops the proxies share (Envoy's workers); each proxy runs on one
      */
     public DataPlane(MeshConfig config, Path logDirectory, long seed, int eventLoops) {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true)
                 .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        vertx.nettyEventLoopGroup().forEach(executor -> loops.add((EventLoop) executor));
+        this.proxiesOnLoop = new int[loops.size()];
         this.logDirectory = logDirectory;
         this.seeds = new SplittableRandom(seed);
         this.snapshot = Snapshot.of(config);
@@ -137,13 +145,19 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /**
-     * Starts a proxy listening on {@code port} of 127.0.0.1 (0: a free one), on an event loop of its
-     * own choosing; returns once it listens.
+     * Starts a proxy listening on {@code port} of 127.0.0.1 (0: a free one), on the event loop that
+     * serves the fewest proxies, as Envoy spreads its connections over its workers; returns once it
+     * listens.
      */
     public Proxy start(Proxy.Identity identity, int port) throws ProxyStartException {
         String file = identity.label().replace(' ', '-') + ".log";
-        Proxy proxy = new Proxy(identity, this, vertx, new AccessLog(logDirectory.resolve(file)), seeds.nextLong());
-        Context context = vertx.getOrCreateContext(); // a new event-loop context, round robin over the loops
+        int loop = takeLoop();
+        // A context of its own on that loop. Vert.x's getOrCreateContext() would not do: called from
+        // a thread outside Vert.x it hands that thread the same context every time, so every proxy
+        // the kubelet starts would share one loop.
+        Context context = ((VertxInternal) vertx).createEventLoopContext(loops.get(loop), null,
+                Thread.currentThread().getContextClassLoader());
+        Proxy proxy = new Proxy(identity, this, vertx, context, loop, new AccessLog(logDirectory.resolve(file)), seeds.nextLong());
         CompletableFuture<Integer> listening = new CompletableFuture<>();
         context.runOnContext(v -> proxy.listen(port).onComplete(result -> {
             if (result.succeeded()) {
@@ -155,9 +169,11 @@ public final class DataPlane implements AutoCloseable {
         try {
             listening.get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
+            releaseLoop(loop);
             throw new ProxyStartException(identity.label() + " could not listen on 127.0.0.1:" + port + ": " + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException | InterruptedException e) {
+            releaseLoop(loop);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -167,9 +183,31 @@ public final class DataPlane implements AutoCloseable {
         return proxy;
     }
 
+    /** The event loop serving the fewest proxies (the first of them on a tie), counted as serving one more. */
+    private int takeLoop() {
+        synchronized (proxiesOnLoop) {
+            int least = 0;
+            for (int i = 1; i < proxiesOnLoop.length; i++) {
+                if (proxiesOnLoop[i] < proxiesOnLoop[least]) {
+                    least = i;
+                }
+            }
+            proxiesOnLoop[least]++;
+            return least;
+        }
+    }
+
+    private void releaseLoop(int loop) {
+        synchronized (proxiesOnLoop) {
+            proxiesOnLoop[loop]--;
+        }
+    }
+
     /** Stops one proxy (a pod's sidecar, when its pod has gone); what its access log holds is written. */
     public void stop(Proxy proxy) {
-        proxies.remove(proxy);
+        if (proxies.remove(proxy)) {
+            releaseLoop(proxy.eventLoop());
+        }
         try {
             proxy.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

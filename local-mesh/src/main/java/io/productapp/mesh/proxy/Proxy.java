@@ -70,6 +70,8 @@ public final class Proxy {
     private final Identity identity;
     private final DataPlane plane;
     private final Vertx vertx;
+    private final io.vertx.core.Context context;
+    private final int eventLoop;
     private final Telemetry telemetry;
     private final SplittableRandom random;
     private final Map<ClusterRef, ClusterState> clusters = new HashMap<>();
@@ -85,10 +87,12 @@ public final class Proxy {
     private Snapshot luaFor;
     private java.util.List<Snapshot.Lua> luaPatches;
 
-    Proxy(Identity identity, DataPlane plane, Vertx vertx, AccessLog accessLog, long seed) {
+    Proxy(Identity identity, DataPlane plane, Vertx vertx, io.vertx.core.Context context, int eventLoop, AccessLog accessLog, long seed) {
         this.identity = identity;
         this.plane = plane;
         this.vertx = vertx;
+        this.context = context;
+        this.eventLoop = eventLoop;
         this.telemetry = new Telemetry(identity.label(), identity.name(), accessLog, plane.stats(), plane.traffic());
         this.random = new SplittableRandom(seed);
     }
@@ -105,6 +109,10 @@ public final class Proxy {
                 .setHost("127.0.0.1")
                 .setMaxInitialLineLength(MAX_HEADER_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
+                // No proxy here upgrades a connection to WebSocket: without these, Vert.x puts a
+                // WebSocket extension handshaker in the path of every request read.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setIdleTimeout(300));
         server.requestHandler(request -> {
             if (!closing.contains(request.connection())) {
@@ -148,6 +156,16 @@ public final class Proxy {
 
     DataPlane plane() {
         return plane;
+    }
+
+    /** The context the proxy's server and client run on. */
+    io.vertx.core.Context context() {
+        return context;
+    }
+
+    /** Which of the data plane's event loops it runs on. */
+    int eventLoop() {
+        return eventLoop;
     }
 
     Vertx vertx() {

@@ -103,6 +103,31 @@ class DataPlaneTest {
         return Files.readString(proxy.accessLog().file());
     }
 
+    // ---- the proxies' threads ----------------------------------------------------------------------
+
+    @Test
+    void eachProxyRunsOnTheEventLoopServingTheFewestProxiesWhenItStarts() throws Exception {
+        // Started from one thread (as the kubelet starts every sidecar): productcatalog's on loop 0,
+        // frontend's on loop 1, the ingress on loop 0 again; each runs on the thread of its loop.
+        List<Proxy> started = List.of(productcatalogSidecar, frontendSidecar, ingress);
+        assertThat(started).extracting(Proxy::eventLoop).containsExactly(0, 1, 0);
+        assertThat(threadOf(productcatalogSidecar)).isEqualTo(threadOf(ingress)).isNotEqualTo(threadOf(frontendSidecar));
+        Proxy fourth = plane.start(standIns.sidecar("catalogdetail"), 0);
+        assertThat(fourth.eventLoop()).as("loop 1 served one proxy, loop 0 two").isEqualTo(1);
+        assertThat(threadOf(fourth)).isEqualTo(threadOf(frontendSidecar));
+        plane.stop(fourth);
+        Proxy fifth = plane.start(standIns.sidecar("catalogdetail"), 0);
+        assertThat(fifth.eventLoop()).as("the stopped proxy's place is free again").isEqualTo(1);
+        plane.stop(fifth);
+    }
+
+    /** The thread a proxy's context runs its tasks on. */
+    static Thread threadOf(Proxy proxy) throws Exception {
+        CompletableFuture<Thread> thread = new CompletableFuture<>();
+        proxy.context().runOnContext(v -> thread.complete(Thread.currentThread()));
+        return thread.get(5, TimeUnit.SECONDS);
+    }
+
     // ---- routing over sockets -------------------------------------------------------------------
 
     @Test
