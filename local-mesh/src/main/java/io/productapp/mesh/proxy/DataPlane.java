@@ -13,8 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.productapp.mesh.model.MeshConfig;
 import io.netty.channel.EventLoop;
+import io.productapp.mesh.model.MeshConfig;
 import io.productapp.mesh.route.Endpoint;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -146,8 +146,7 @@ public final class DataPlane implements AutoCloseable {
 
     /**
      * Starts a proxy listening on {@code port} of 127.0.0.1 (0: a free one), on the event loop that
-     * serves the fewest proxies, as Envoy spreads its connections over its workers; returns once it
-     * listens.
+     * serves the fewest proxies; returns once it listens.
      */
     public Proxy start(Proxy.Identity identity, int port) throws ProxyStartException {
         String file = identity.label().replace(' ', '-') + ".log";
