@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/soak-report.py DIR — soak.sh's report and verdict, from what a run left in DIR
 (bench/results/soak by default): params.json, first.json and soak.json (./loadtest's reports),
-processes.txt (the /proc samples), and the access logs named in params.json. soak.sh runs it at
-its end; run it again to re-read a run."""
+processes.txt (the /proc samples), and phase 1's access-log lines (the folder params.json names,
+relative to DIR). soak.sh runs it at its end; run it again to re-read a run."""
 import json
 import re
 import statistics
@@ -22,7 +22,7 @@ DURATION = re.compile(r'^\[([^\]]+)\] "[^"]*" \d+ \S+ \S+ \S+ "[^"]*" \d+ \d+ (\
 by_id = defaultdict(list)
 ingress_failed = []
 ingress_phase1 = []  # (start, duration ms) of each ingress line in phase 1
-for path in Path(p["logs"]).glob("*.log") if p["logs"] else []:
+for path in (out / p["logs"]).glob("*.log") if p["logs"] else []:
     for text in path.open():
         m = LINE.match(text)
         if not m:

@@ -169,11 +169,18 @@ sleep "$SETTLE"
 sample $((DURATION + SETTLE)) > "$OUT/settled.txt"
 curl -s "$ADMIN/pods" > "$OUT/pods.json" || true
 stop_demo
+# Phase 1's access-log lines (with a few seconds' margin: a line carries its request's start) go
+# with the run, so that bench/soak-report.py re-reads this run, not what the next ./demo wrote.
+rm -rf "$OUT/access-logs" && mkdir -p "$OUT/access-logs"
+from="[$(date -u -d "@${phase1_from%.*}" +%Y-%m-%dT%H:%M:%S)" to="[$(date -u -d "@$(( ${phase1_to%.*} + 5 ))" +%Y-%m-%dT%H:%M:%S)"
+for log in "$LOGS"/*.log; do
+  awk -v from="$from" -v to="$to" '$0 >= from && $0 < to' "$log" > "$OUT/access-logs/${log##*/}"
+done
 
 python3 - "$OUT/params.json" <<PY
 import json, sys
 json.dump({"warm": $WARM, "rss_band": $RSS_BAND, "fd_band": $FD_BAND, "p99_band": $P99_BAND, "settle": $SETTLE, "first_rate": $FIRST_RATE,
-           "rate": $rate, "logs": "$LOGS", "phase1_from": $phase1_from, "phase1_to": $phase1_to,
+           "rate": $rate, "logs": "access-logs", "phase1_from": $phase1_from, "phase1_to": $phase1_to,
            "killed_at": ${killed_at:-0}, "victim": "127.0.0.1:$((3000 + OFFSET))"}, open(sys.argv[1], "w"))
 PY
 python3 bench/soak-report.py "$OUT"
