@@ -174,6 +174,7 @@ stop_demo
 rm -rf "$OUT/access-logs" && mkdir -p "$OUT/access-logs"
 from="[$(date -u -d "@${phase1_from%.*}" +%Y-%m-%dT%H:%M:%S)" to="[$(date -u -d "@$(( ${phase1_to%.*} + 5 ))" +%Y-%m-%dT%H:%M:%S)"
 for log in "$LOGS"/*.log; do
+  [[ -n $LOGS && -f $log ]] || continue
   awk -v from="$from" -v to="$to" '$0 >= from && $0 < to' "$log" > "$OUT/access-logs/${log##*/}"
 done
 
