@@ -39,9 +39,8 @@ public final class DataPlane implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Tries and mirrored copies on their way to each endpoint, by endpoint name. */
     private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> toEndpoint = new java.util.concurrent.ConcurrentHashMap<>();
-    /** The proxies' event loops, and how many proxies each serves. */
-    private final List<EventLoop> loops = new ArrayList<>();
-    private final int[] proxiesOnLoop;
+    /** The proxies' event loops. */
+    private final List<EventLoop> loops;
     private volatile Snapshot snapshot;
     private volatile List<Endpoint> endpoints = List.of();
 
@@ -55,8 +54,9 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(MeshConfig config, Path logDirectory, long seed, int eventLoops) {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true)
                 .setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
-        vertx.nettyEventLoopGroup().forEach(executor -> loops.add((EventLoop) executor));
-        this.proxiesOnLoop = new int[loops.size()];
+        List<EventLoop> all = new ArrayList<>();
+        vertx.nettyEventLoopGroup().forEach(executor -> all.add((EventLoop) executor));
+        this.loops = List.copyOf(all);
         this.logDirectory = logDirectory;
         this.seeds = new SplittableRandom(seed);
         this.snapshot = Snapshot.of(config);
@@ -146,17 +146,18 @@ public final class DataPlane implements AutoCloseable {
 
     /**
      * Starts a proxy listening on {@code port} of 127.0.0.1 (0: a free one), on the event loop that
-     * serves the fewest proxies; returns once it listens.
+     * serves the fewest proxies; returns once it listens. One start at a time, so that each counts
+     * the proxies started before it.
      */
-    public Proxy start(Proxy.Identity identity, int port) throws ProxyStartException {
+    public synchronized Proxy start(Proxy.Identity identity, int port) throws ProxyStartException {
         String file = identity.label().replace(' ', '-') + ".log";
-        int loop = takeLoop();
+        int loop = leastUsedLoop();
         // A context of its own on that loop. Vert.x's getOrCreateContext() would not do: called from
         // a thread outside Vert.x it hands that thread the same context every time, so every proxy
         // the kubelet starts would share one loop.
         Context context = ((VertxInternal) vertx).createEventLoopContext(loops.get(loop), null,
                 Thread.currentThread().getContextClassLoader());
-        Proxy proxy = new Proxy(identity, this, vertx, context, loop, new AccessLog(logDirectory.resolve(file)), seeds.nextLong());
+        Proxy proxy = new Proxy(identity, this, context, loop, new AccessLog(logDirectory.resolve(file)), seeds.nextLong());
         CompletableFuture<Integer> listening = new CompletableFuture<>();
         context.runOnContext(v -> proxy.listen(port).onComplete(result -> {
             if (result.succeeded()) {
@@ -168,11 +169,9 @@ public final class DataPlane implements AutoCloseable {
         try {
             listening.get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            releaseLoop(loop);
             throw new ProxyStartException(identity.label() + " could not listen on 127.0.0.1:" + port + ": " + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException | InterruptedException e) {
-            releaseLoop(loop);
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -182,31 +181,22 @@ public final class DataPlane implements AutoCloseable {
         return proxy;
     }
 
-    /** The event loop serving the fewest proxies (the first of them on a tie), counted as serving one more. */
-    private int takeLoop() {
-        synchronized (proxiesOnLoop) {
-            int least = 0;
-            for (int i = 1; i < proxiesOnLoop.length; i++) {
-                if (proxiesOnLoop[i] < proxiesOnLoop[least]) {
-                    least = i;
-                }
+    /** The event loop the fewest running proxies run on (the first of them on a tie). */
+    private int leastUsedLoop() {
+        int[] serving = new int[loops.size()];
+        proxies.forEach(proxy -> serving[proxy.eventLoop()]++);
+        int least = 0;
+        for (int i = 1; i < serving.length; i++) {
+            if (serving[i] < serving[least]) {
+                least = i;
             }
-            proxiesOnLoop[least]++;
-            return least;
         }
-    }
-
-    private void releaseLoop(int loop) {
-        synchronized (proxiesOnLoop) {
-            proxiesOnLoop[loop]--;
-        }
+        return least;
     }
 
     /** Stops one proxy (a pod's sidecar, when its pod has gone); what its access log holds is written. */
     public void stop(Proxy proxy) {
-        if (proxies.remove(proxy)) {
-            releaseLoop(proxy.eventLoop());
-        }
+        proxies.remove(proxy);
         try {
             proxy.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -69,7 +69,6 @@ public final class Proxy {
 
     private final Identity identity;
     private final DataPlane plane;
-    private final Vertx vertx;
     private final io.vertx.core.Context context;
     private final int eventLoop;
     private final Telemetry telemetry;
@@ -87,10 +86,9 @@ public final class Proxy {
     private Snapshot luaFor;
     private java.util.List<Snapshot.Lua> luaPatches;
 
-    Proxy(Identity identity, DataPlane plane, Vertx vertx, io.vertx.core.Context context, int eventLoop, AccessLog accessLog, long seed) {
+    Proxy(Identity identity, DataPlane plane, io.vertx.core.Context context, int eventLoop, AccessLog accessLog, long seed) {
         this.identity = identity;
         this.plane = plane;
-        this.vertx = vertx;
         this.context = context;
         this.eventLoop = eventLoop;
         this.telemetry = new Telemetry(identity.label(), identity.name(), accessLog, plane.stats(), plane.traffic());
@@ -99,13 +97,13 @@ public final class Proxy {
 
     /** Starts listening on {@code port} of 127.0.0.1 (0: any free port); completes with the port. Call on the proxy's context. */
     Future<Integer> listen(int port) {
-        client = vertx.createHttpClient(new HttpClientOptions()
+        client = vertx().createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxInitialLineLength(MAX_HEADER_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setIdleTimeout(60),
                 new PoolOptions().setHttp1MaxSize(1024));
-        server = vertx.createHttpServer(new HttpServerOptions()
+        server = vertx().createHttpServer(new HttpServerOptions()
                 .setHost("127.0.0.1")
                 .setMaxInitialLineLength(MAX_HEADER_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES)
@@ -169,7 +167,7 @@ public final class Proxy {
     }
 
     Vertx vertx() {
-        return vertx;
+        return context.owner();
     }
 
     HttpClient client() {
