@@ -28,9 +28,12 @@ final class Stopper {
         return teardown;
     }
 
-    /** Whether a stop was asked (a signal, or the command itself). */
+    /**
+     * Whether a stop was asked (a signal, or the command itself). Not whether the teardown ran: a
+     * start that fails runs it too, and its reason must still be said.
+     */
     boolean stopping() {
-        return stopped.get() || teardown.isDone();
+        return stopped.get();
     }
 
     void stop() {

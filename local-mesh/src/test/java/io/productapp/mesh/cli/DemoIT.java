@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The launcher behind {@code ./demo}, run as a user runs it: when one of the four service
@@ -104,6 +108,8 @@ class DemoIT {
         demo.toHandle().destroy(); // SIGTERM, as `kill <pid>` sends it
 
         assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+        ended.get(10, TimeUnit.SECONDS);
+        assertThat(output).as("a stop asked for is no failure to start").noneMatch(line -> line.startsWith("demo: could not start"));
         for (ProcessHandle process : started) {
             assertThat(process.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("%s", process.info().commandLine()).isFalse();
         }
@@ -113,6 +119,27 @@ class DemoIT {
         // And a new launcher on the same ports starts cleanly.
         demo = null;
         start(offset);
+    }
+
+    /**
+     * A port the mesh needs is held by another program: the launcher says which port and what to
+     * do, exits with 1, and leaves no process behind; ports at offset 0: the ingress gateway, a
+     * service, a sidecar, the admin API.
+     */
+    @ParameterizedTest(name = "port {0} + the offset held")
+    @ValueSource(ints = { 8080, 3000, 15002, 15000 })
+    void aPortInUseEndsTheStartWithAnErrorNamingIt(int port) throws Exception {
+        int offset = DemoPorts.freeOffset();
+        int held = port + offset;
+        try (ServerSocket holder = new ServerSocket(held, 1, InetAddress.getLoopbackAddress())) {
+            launch(offset);
+            assertThat(demo.waitFor(180, TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+            ended.get(10, TimeUnit.SECONDS);
+            assertThat(demo.exitValue()).as("exit code; output:%n%s", String.join("\n", output)).isEqualTo(1);
+            assertThat(output).as("the reason, naming port %d", held)
+                    .anyMatch(line -> line.startsWith("demo: ") && line.contains(String.valueOf(held)) && line.contains("--port-offset N"));
+            assertThat(demo.descendants().filter(ProcessHandle::isAlive)).as("processes left").isEmpty();
+        }
     }
 
     @Test
