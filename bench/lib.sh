@@ -1,18 +1,25 @@
 # bench/lib.sh — what the bench scripts share; sourced, not run. The caller has cd'd to the
-# repository's root and set OFFSET (the port offset ./demo runs at).
+# repository's root.
+
+# OFFSET: the port offset ./demo runs at (11000 unless set). Every port then stays clear of
+# ./demo's own defaults (3000-15004) and below Linux's ephemeral range (32768-60999 here), where an
+# outgoing connection may hold a port at the moment a service binds it: with 24000, frontend's
+# 33000 was taken that way and ./demo stopped ("Address already in use").
+OFFSET=${OFFSET:-11000}
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-# need_wrk: wrk, installed from Debian when run as root.
-need_wrk() {
-  command -v wrk >/dev/null && return 0
+# need COMMAND PACKAGE: COMMAND, installed from Debian's PACKAGE when run as root.
+need() {
+  command -v "$1" >/dev/null && return 0
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "bench: installing wrk (apt-get install wrk)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    echo "bench: installing $1 (apt-get install $2)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
   else
-    die "missing: apt-get install wrk"
+    die "missing: apt-get install $2"
   fi
 }
+need_wrk() { need wrk wrk; }
 
 # build_if_missing: the launcher and the load generator, built when either is missing.
 build_if_missing() {
@@ -41,6 +48,21 @@ stop_demo() {
     wait "$DEMO_PID" 2>/dev/null || true
     DEMO_PID=
   fi
+}
+
+# service_jvm_options: sets JVM_OPTS to the options ./demo gives our services, one a line in
+# local-mesh/service-jvm.options (# comments).
+service_jvm_options() { mapfile -t JVM_OPTS < <(grep -v '^\s*#' local-mesh/service-jvm.options | grep -v '^\s*$'); }
+
+# service_command APP PORT: sets SERVICE_CMD to the command ./demo runs one of our services with
+# (ServiceProcess.command), from its quarkus-app/ directory APP: those options, and the
+# class-data-sharing archive the build made there.
+service_command() {
+  local app=$1 port=$2
+  service_jvm_options
+  SERVICE_CMD=(java "${JVM_OPTS[@]}")
+  if [[ -f $app/app-cds.jsa ]]; then SERVICE_CMD+=(-XX:SharedArchiveFile=app-cds.jsa); fi
+  SERVICE_CMD+=(-Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false -jar quarkus-run.jar)
 }
 
 # median VALUES...: the middle one (the lower middle of an even count); spread: min-max.

@@ -2,8 +2,17 @@
 # bench/mesh-overhead.sh — what the local mesh adds to the page: the same load on the page through
 # the mesh (ingress gateway -> frontend -> its sidecar -> productcatalog -> its sidecar ->
 # catalogdetail: three proxy hops) and direct (`./demo --no-mesh`: the same services calling each
-# other), in one invocation, one after the other, RUNS times (direct, mesh, direct, mesh, ...), each
-# start fresh. It prints every run and the median of the runs, with their spread.
+# other), in one invocation, one after the other, RUNS times (direct, nginx, mesh, direct, ...),
+# each start fresh. It prints every run and the median of the runs, with their spread.
+#
+# The native reference (NGINX=1, the default; NGINX=0 skips it): the same three hops through
+# nginx, an event-driven proxy in C as Envoy is in C++, so the mesh's cost can be told apart from
+# what any proxy costs on this machine. The services start as ./demo starts them, each calling the
+# next through nginx (frontend's BASE_URL and productcatalog's AGG_APP_URL point at nginx's
+# listeners; the ingress is a third), with 2 worker processes (Istio's default concurrency for a
+# sidecar), keep-alive upstreams, least_conn over both catalogdetail versions (the mesh's default
+# is LEAST_REQUEST), and an access log. Their warm-up stands in for ./demo's: wrk with 10
+# connections for NGINX_WARMUP s before the measured side's own WARMUP.
 #
 # Throughput: wrk -t2 -c10, WARMUP s then DURATION s measured. Latency: ./loadtest's open model at
 # RATE requests/s for DURATION s (latency from the intended send time, so no coordinated
@@ -19,6 +28,7 @@
 #
 #   bench/mesh-overhead.sh
 #   WARMUP=60 DURATION=30 RATE=500 RUNS=5 bench/mesh-overhead.sh
+#   NGINX=0 VIEW=0 bench/mesh-overhead.sh   # direct and mesh only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,17 +37,19 @@ WARMUP=${WARMUP:-20}
 RATE=${RATE:-1000}
 CONNECTIONS=${CONNECTIONS:-10}
 RUNS=${RUNS:-3}
-OFFSET=${OFFSET:-24000}
 HOPS=3
 TARGET_P50_PER_HOP_MS=0.3
 TARGET_THROUGHPUT_RATIO=0.5
 VIEW=${VIEW:-1}
+NGINX=${NGINX:-1}
+NGINX_WARMUP=${NGINX_WARMUP:-40}
 VIEW_ROUNDS=${VIEW_ROUNDS:-3}
 TARGET_VIEW_RATIO=0.95
 
 source bench/lib.sh
 need_wrk
 build_if_missing
+if [[ $NGINX == 1 ]]; then need nginx nginx-light; fi
 
 mkdir -p bench/results
 VIEWER_PID=
@@ -53,9 +65,83 @@ stop_viewer() {
     for ((i = 0; i < 50; i++)); do pgrep -f "user-data-dir=$PROFILE" > /dev/null || break; sleep 0.1; done
   fi
 }
+NGINX_DIR=$PWD/bench/results/nginx
+NGINX_PIDS=()
+# start_nginx_side: our services wired through nginx (see the top), ready and warmed up; the page
+# at the ingress, 8080 + OFFSET. Logs under bench/results/nginx/.
+start_nginx_side() {
+  local ingress=$((8080 + OFFSET)) to_pc=$((15101 + OFFSET)) to_cd=$((15102 + OFFSET))
+  local cd1=$((3000 + OFFSET)) cd2=$((3001 + OFFSET)) pc=$((5000 + OFFSET)) fe=$((9000 + OFFSET))
+  rm -rf "$NGINX_DIR" && mkdir -p "$NGINX_DIR/tmp"
+  cat > "$NGINX_DIR/nginx.conf" <<CONF
+daemon off;
+worker_processes 2;
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 4096; }
+http {
+  access_log $NGINX_DIR/access.log combined buffer=64k;
+  client_body_temp_path $NGINX_DIR/tmp/body;
+  proxy_temp_path $NGINX_DIR/tmp/proxy;
+  fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
+  scgi_temp_path $NGINX_DIR/tmp/scgi;
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  upstream frontend { server 127.0.0.1:$fe; keepalive 64; }
+  upstream productcatalog { server 127.0.0.1:$pc; keepalive 64; }
+  upstream catalogdetail { least_conn; server 127.0.0.1:$cd1; server 127.0.0.1:$cd2; keepalive 64; }
+  server { listen 127.0.0.1:$ingress; location / { proxy_pass http://frontend; } }
+  server { listen 127.0.0.1:$to_pc; location / { proxy_pass http://productcatalog; } }
+  server { listen 127.0.0.1:$to_cd; location / { proxy_pass http://catalogdetail; } }
+}
+CONF
+  nginx -c "$NGINX_DIR/nginx.conf" > "$NGINX_DIR/nginx.out" 2>&1 &
+  NGINX_PIDS+=($!)
+  nginx_service catalogdetail-v1 "$cd1"
+  nginx_service catalogdetail-v2 "$cd2"
+  nginx_service productcatalog "$pc" AGG_APP_URL="http://127.0.0.1:$to_cd/catalogDetail"
+  nginx_service frontend "$fe" BASE_URL="http://127.0.0.1:$to_pc/products/"
+  local port i
+  for port in "$cd1" "$cd2" "$pc" "$fe"; do
+    for ((i = 0; i < 240; i++)); do
+      curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready" && break
+      ((i < 239)) || die "the service on port $port is not ready after 120 s; see $NGINX_DIR/"
+      sleep 0.5
+    done
+  done
+  local page; page=$(curl -s -i "http://127.0.0.1:$ingress/")
+  [[ ${page,,} == *"x-catalogdetail-version: "* && $page == HTTP/1.1\ 200* ]] \
+    || die "the page through nginx does not carry catalogdetail's answer; see $NGINX_DIR/"
+  wrk -t2 -c10 -d"${NGINX_WARMUP}s" "http://127.0.0.1:$ingress/" > /dev/null
+}
+# nginx_service MODULE PORT [ENV=VALUE ...]: one of our services, as ./demo runs it.
+nginx_service() {
+  local module=$1 port=$2; shift 2
+  service_command "$PWD/$module/target/quarkus-app" "$port"
+  (cd "$module/target/quarkus-app" && MALLOC_ARENA_MAX=2 exec env "$@" "${SERVICE_CMD[@]}") > "$NGINX_DIR/$module.log" 2>&1 &
+  NGINX_PIDS+=($!)
+}
+# stop_nginx_side: stops nginx and the services, and waits until their ports are free for the
+# next side (./demo refuses to start on a port in use).
+stop_nginx_side() {
+  local pid port i
+  ((${#NGINX_PIDS[@]})) || return 0
+  for pid in "${NGINX_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${NGINX_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  NGINX_PIDS=()
+  for port in 8080 15101 15102 3000 3001 5000 9000; do
+    for ((i = 0; i < 300; i++)); do
+      (: < "/dev/tcp/127.0.0.1/$((port + OFFSET))") 2>/dev/null || continue 2
+      sleep 0.1
+    done
+    die "port $((port + OFFSET)) is still held after the nginx side stopped: $(ss -ltnp "sport = :$((port + OFFSET))" | tail -n +2)"
+  done
+}
 stop_all() {
   stop_viewer
   stop_demo
+  stop_nginx_side
 }
 trap stop_all EXIT
 # Ctrl-C and kill end the script (the EXIT trap then stops what it started).
@@ -99,13 +185,22 @@ latency = json.load(open(sys.argv[1]))["report"]["latency"]
 print(latency["p50Ms"], latency["p99Ms"])' "bench/results/mesh-overhead-$key.json")
 }
 
-echo "bench: $RUNS runs of direct then mesh; wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up + ${DURATION}s; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
-ratios=() p50_hops=() p99_hops=()
-printf '\n%-5s %12s %12s %8s %18s %18s %14s\n' run "direct req/s" "mesh req/s" ratio "p50 ms direct/mesh" "p99 ms direct/mesh" "p50 added/hop"
+sides="direct then mesh"
+if [[ $NGINX == 1 ]]; then sides="direct, nginx (${NGINX_WARMUP}s more warm-up; $(nginx -v 2>&1 | sed 's/.*: //')), mesh"; fi
+echo "bench: $RUNS runs of $sides; wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up + ${DURATION}s; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
+ratios=() p50_hops=() p99_hops=() nginx_ratios=() nginx_p50_hops=() mesh_nginx=()
+printf '\n%-5s %12s %12s %8s %18s %18s %14s' run "direct req/s" "mesh req/s" ratio "p50 ms direct/mesh" "p99 ms direct/mesh" "p50 added/hop"
+if [[ $NGINX == 1 ]]; then printf ' %12s %12s %14s %12s' "nginx req/s" "nginx/direct" "nginx p50/hop" "mesh/nginx"; fi
+echo
 for ((run = 1; run <= RUNS; run++)); do
   start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$OFFSET"
   measure direct "http://127.0.0.1:$((9000 + OFFSET))/"
   stop_demo
+  if [[ $NGINX == 1 ]]; then
+    start_nginx_side
+    measure nginx "http://127.0.0.1:$((8080 + OFFSET))/"
+    stop_nginx_side
+  fi
   start_demo bench/results/mesh-overhead-mesh.log --port-offset "$OFFSET"
   measure mesh "http://127.0.0.1:$((8080 + OFFSET))/"
   if [[ $VIEW == 1 && $run == "$RUNS" ]]; then
@@ -125,8 +220,16 @@ for ((run = 1; run <= RUNS; run++)); do
   p50_hop=$(awk -v m="${P50[mesh]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
   p99_hop=$(awk -v m="${P99[mesh]}" -v d="${P99[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
   ratios+=("$ratio") p50_hops+=("$p50_hop") p99_hops+=("$p99_hop")
-  printf '%-5s %12s %12s %8s %18s %18s %14s\n' "$run" "${RPS[direct]}" "${RPS[mesh]}" "$ratio" \
+  printf '%-5s %12s %12s %8s %18s %18s %14s' "$run" "${RPS[direct]}" "${RPS[mesh]}" "$ratio" \
     "${P50[direct]}/${P50[mesh]}" "${P99[direct]}/${P99[mesh]}" "$p50_hop"
+  if [[ $NGINX == 1 ]]; then
+    nginx_ratio=$(awk -v n="${RPS[nginx]}" -v d="${RPS[direct]}" 'BEGIN { printf "%.2f", n / d }')
+    nginx_p50_hop=$(awk -v n="${P50[nginx]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (n - d) / h }')
+    ratio_to_nginx=$(awk -v m="${RPS[mesh]}" -v n="${RPS[nginx]}" 'BEGIN { printf "%.2f", m / n }')
+    nginx_ratios+=("$nginx_ratio") nginx_p50_hops+=("$nginx_p50_hop") mesh_nginx+=("$ratio_to_nginx")
+    printf ' %12s %12s %14s %12s' "${RPS[nginx]}" "$nginx_ratio" "$nginx_p50_hop" "$ratio_to_nginx"
+  fi
+  echo
 done
 
 ratio=$(median "${ratios[@]}")
@@ -134,6 +237,11 @@ p50_hop=$(median "${p50_hops[@]}")
 p99_hop=$(median "${p99_hops[@]}")
 printf '\nmedian of %d runs: throughput mesh/direct %s (runs %s); added per proxy hop (%d hops): p50 %s ms (runs %s), p99 %s ms\n' \
   "$RUNS" "$ratio" "$(spread "${ratios[@]}")" $HOPS "$p50_hop" "$(spread "${p50_hops[@]}")" "$p99_hop"
+if [[ $NGINX == 1 ]]; then
+  printf 'nginx on the same hops: throughput nginx/direct %s (runs %s), added p50 per hop %s ms (runs %s); mesh/nginx %s (runs %s)\n' \
+    "$(median "${nginx_ratios[@]}")" "$(spread "${nginx_ratios[@]}")" "$(median "${nginx_p50_hops[@]}")" \
+    "$(spread "${nginx_p50_hops[@]}")" "$(median "${mesh_nginx[@]}")" "$(spread "${mesh_nginx[@]}")"
+fi
 view_verdict=
 if [[ $VIEW == 1 ]]; then
   view_ratio=$(awk -v w="$with" -v wo="$without" 'BEGIN { printf "%.3f", w / wo }')

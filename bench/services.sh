@@ -43,7 +43,7 @@ TARGET_CATALOGDETAIL_RPS=19000; TARGET_CHAIN_RPS=7800; TARGET_CHAIN_P99=10
 TARGET_STARTUP_MS=1000; TARGET_RSS_MB=150
 TARGET_STEADY_CHAIN_X=30; STEADY_WARMUP=40
 
-die() { echo "bench: $*" >&2; exit 1; }
+source bench/lib.sh
 # apt_install PACKAGE...: installs Debian packages when run as root, else stops with the command.
 apt_install() {
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
@@ -157,9 +157,8 @@ start() {
 # quarkus-app/ directory APP, with the class-data-sharing archive the build made.
 start_service() {
   local name=$1 app=$2 port=$3 path=$4; shift 4
-  local cds=(); [[ -f $app/app-cds.jsa ]] && cds=(-XX:SharedArchiveFile=app-cds.jsa)
-  start "$name" "$port" "$path" "$app" env "$@" java "${JVM_OPTS[@]}" "${cds[@]}" \
-    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false -jar quarkus-run.jar
+  service_command "$app" "$port"
+  start "$name" "$port" "$path" "$app" env "$@" "${SERVICE_CMD[@]}"
 }
 # measure_build PREFIX ROOT: the three services of the build under ROOT, started and loaded;
 # results under keys PREFIXcd and PREFIXchain, services under PREFIX<module>.
@@ -214,7 +213,7 @@ OURS=(catalogdetail-v1 productcatalog frontend)
 
 # Ours. As ./demo runs them: two glibc malloc arenas per service (about 10 MB less RSS each),
 # and the services' JVM options on one machine, shared with ./demo.
-mapfile -t JVM_OPTS < <(grep -v '^\s*#' local-mesh/service-jvm.options | grep -v '^\s*$')
+service_jvm_options
 echo "bench: JVM options: ${JVM_OPTS[*]}; $STARTS timed starts per service"
 echo "bench: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + ${DURATION}s measured, $(nproc) cores, $(java -version 2>&1 | head -1)"
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}

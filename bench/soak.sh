@@ -49,11 +49,10 @@ FD_BAND=${FD_BAND:-16}
 SETTLE=${SETTLE:-75}
 P99_BAND=${P99_BAND:-2.0}
 CHAOS=${CHAOS:-0}
-OFFSET=${OFFSET:-24000}
-PAGE="http://127.0.0.1:$((8080 + OFFSET))/"
-ADMIN="http://127.0.0.1:$((15000 + OFFSET))"
 
 source bench/lib.sh
+PAGE="http://127.0.0.1:$((8080 + OFFSET))/"
+ADMIN="http://127.0.0.1:$((15000 + OFFSET))"
 need_wrk
 build_if_missing
 (( WARM < DURATION )) || die "WARM ($WARM) must be less than DURATION ($DURATION)"
