@@ -13,8 +13,20 @@ public final class DemoPorts {
     private DemoPorts() {
     }
 
+    /**
+     * Offsets tried: {@value #CANDIDATES}, {@value #STEP} apart from {@value #LOWEST}, so that every
+     * port lands above the defaults (up to 15004: a {@code ./demo} of the user's may run) and below
+     * Linux's ephemeral range (32768 on), where an outgoing connection can take a port just before
+     * a service binds it.
+     */
+    static final int LOWEST = 12_100;
+    static final int STEP = 97;
+    static final int CANDIDATES = 50;
+
     public static int freeOffset() throws IOException {
-        for (int offset = 20_000 + (int) (ProcessHandle.current().pid() % 5_000); offset < 45_000; offset += 97) {
+        int first = (int) (ProcessHandle.current().pid() % CANDIDATES);
+        for (int i = 0; i < CANDIDATES; i++) {
+            int offset = LOWEST + (first + i) % CANDIDATES * STEP;
             boolean allFree = true;
             for (int port : DEFAULT_PORTS) {
                 allFree &= isFree(port + offset);
