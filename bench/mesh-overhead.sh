@@ -115,11 +115,12 @@ CONF
     || die "the page through nginx does not carry catalogdetail's answer; see $NGINX_DIR/"
   wrk -t2 -c10 -d"${NGINX_WARMUP}s" "http://127.0.0.1:$ingress/" > /dev/null
 }
-# nginx_service MODULE PORT [ENV=VALUE ...]: one of our services, as ./demo runs it.
+# nginx_service MODULE PORT [ENV=VALUE ...]: one of our services, as ./demo runs it (two glibc
+# malloc arenas unless MALLOC_ARENA_MAX is set).
 nginx_service() {
   local module=$1 port=$2; shift 2
   service_command "$PWD/$module/target/quarkus-app" "$port"
-  (cd "$module/target/quarkus-app" && MALLOC_ARENA_MAX=2 exec env "$@" "${SERVICE_CMD[@]}") > "$NGINX_DIR/$module.log" 2>&1 &
+  (cd "$module/target/quarkus-app" && MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} exec env "$@" "${SERVICE_CMD[@]}") > "$NGINX_DIR/$module.log" 2>&1 &
   NGINX_PIDS+=($!)
 }
 # stop_nginx_side: stops nginx and the services, and waits until their ports are free for the
