@@ -26,6 +26,30 @@ final class Headers {
         return to;
     }
 
+    /**
+     * Why {@code name: value} cannot go on the wire, or null when it can: a name must be an RFC 9110
+     * token, and a value may hold no NUL, CR or LF (what Envoy's codecs refuse), so that no header a
+     * filter sets can split a request.
+     */
+    static String invalid(String name, String value) {
+        if (name.isEmpty()) {
+            return "an empty header name";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+                return "the header name '" + name + "' is not a token";
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0 || c == '\r' || c == '\n') {
+                return "the value of header '" + name + "' holds a NUL, CR or LF";
+            }
+        }
+        return null;
+    }
+
     /** A route's or destination's {@code remove}, {@code set} and {@code add}, in Envoy's order. */
     static void apply(Operations operations, MultiMap target) {
         if (operations == null || operations.isEmpty()) {

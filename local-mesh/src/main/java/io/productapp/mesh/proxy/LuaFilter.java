@@ -168,7 +168,7 @@ final class LuaFilter {
             wrapper.set("add", new VarArgFunction() {
                 @Override
                 public Varargs invoke(Varargs args) {
-                    headers.add(lower(args.checkjstring(2)), args.checkjstring(3));
+                    headers.add(valid(lower(args.checkjstring(2)), args.checkjstring(3)), args.checkjstring(3));
                     changed = true;
                     return NONE;
                 }
@@ -176,7 +176,7 @@ final class LuaFilter {
             wrapper.set("replace", new VarArgFunction() {
                 @Override
                 public Varargs invoke(Varargs args) {
-                    headers.set(lower(args.checkjstring(2)), args.checkjstring(3));
+                    headers.set(valid(lower(args.checkjstring(2)), args.checkjstring(3)), args.checkjstring(3));
                     changed = true;
                     return NONE;
                 }
@@ -190,6 +190,15 @@ final class LuaFilter {
                 }
             });
             return wrapper;
+        }
+
+        /** {@code name}, when {@code name: value} can go on the wire; else a Lua error saying why. */
+        private static String valid(String name, String value) {
+            String why = Headers.invalid(name, value);
+            if (why != null) {
+                throw new LuaError(why);
+            }
+            return name;
         }
 
         private static String lower(String name) {

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.luaj.vm2.LuaError;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,6 +90,21 @@ class LuaFilterTest {
         assertThat(headers.get("x-added")).isEqualTo("a-seen");
         assertThat(headers.getAll("x-replaced")).containsExactly("new");
         assertThat(headers.contains("x-removed")).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a CR LF in a value      | h:add('x-a', 'b\\r\\nx-injected: 1')     | holds a NUL, CR or LF",
+            "a LF in a replaced value | h:replace('x-a', 'b\\nc')                 | holds a NUL, CR or LF",
+            "a space in a name        | h:add('x a', 'b')                           | is not a token",
+            "a colon in a name        | h:replace('x:a', 'b')                       | is not a token",
+            "an empty name            | h:add('', 'b')                              | an empty header name" })
+    void aHeaderThatCouldSplitTheRequestIsAScriptError(String what, String call, String message) {
+        LuaFilter filter = new LuaFilter("bad header", "function envoy_on_request(handle)\n local h = handle:headers()\n " + call
+                + "\nend\n");
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        assertThatThrownBy(() -> filter.onRequest(headers)).isInstanceOf(LuaError.class).hasMessageContaining(message);
+        assertThat(headers.isEmpty()).as("nothing was set").isTrue();
     }
 
     @Test
