@@ -302,11 +302,14 @@ final class Downstream {
         info.details = details;
         info.bytesSent = bytesSent;
         info.endNanos = System.nanoTime();
-        for (HttpFilter filter : filters) {
-            filter.onDestroy();
+        try {
+            for (HttpFilter filter : filters) {
+                filter.onDestroy();
+            }
+        } finally { // a filter that fails as it lets go still leaves the request recorded and no longer in flight
+            proxy.telemetry().completed(info);
+            proxy.plane().ended();
         }
-        proxy.telemetry().completed(info);
-        proxy.plane().ended();
     }
 
     // ---- what the filters read ----------------------------------------------------------------------

@@ -18,12 +18,10 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.impl.ContextInternal;
 
 /**
  * One proxy of the data plane: a workload instance's outbound sidecar, or the ingress gateway.
@@ -33,7 +31,7 @@ import io.vertx.core.http.PoolOptions;
  * server does, by their {@code Host} header.
  * <p>
  * Everything a proxy keeps — cluster state, Lua states, its random generator — is used from the
- * one event loop its server and client run on, as an Envoy worker keeps its own.
+ * one event loop its server and its upstream connections run on, as an Envoy worker keeps its own.
  */
 public final class Proxy {
 
@@ -78,7 +76,7 @@ public final class Proxy {
     /** HTTP/1 connections closing after a refusal: requests read after the refused one are not served. */
     private final Set<HttpConnection> closing = Collections.newSetFromMap(new IdentityHashMap<>());
     private HttpServer server;
-    private HttpClient client;
+    private UpstreamConnections upstream;
     /** The routing source for the snapshot it was made for (a sidecar's never changes; the ingress' follows the Gateways). */
     private Snapshot sourceFor;
     private RouteRequest.Source source;
@@ -97,12 +95,7 @@ public final class Proxy {
 
     /** Starts listening on {@code port} of 127.0.0.1 (0: any free port); completes with the port. Call on the proxy's context. */
     Future<Integer> listen(int port) {
-        client = vertx().createHttpClient(new HttpClientOptions()
-                .setKeepAlive(true)
-                .setMaxInitialLineLength(MAX_HEADER_BYTES)
-                .setMaxHeaderSize(MAX_HEADER_BYTES)
-                .setIdleTimeout(60),
-                new PoolOptions().setHttp1MaxSize(1024));
+        upstream = new UpstreamConnections((ContextInternal) context, vertx().isNativeTransportEnabled(), MAX_HEADER_BYTES);
         server = vertx().createHttpServer(new HttpServerOptions()
                 .setHost("127.0.0.1")
                 .setMaxInitialLineLength(MAX_HEADER_BYTES)
@@ -134,13 +127,12 @@ public final class Proxy {
     Future<Void> close() {
         Promise<Void> closed = Promise.promise();
         Future<Void> serverClosed = server == null ? Future.succeededFuture() : server.close();
-        serverClosed.onComplete(v -> {
-            if (client != null) {
-                client.close().onComplete(c -> closed.tryComplete());
-            } else {
-                closed.tryComplete();
+        serverClosed.onComplete(v -> context.runOnContext(c -> {
+            if (upstream != null) {
+                upstream.close();
             }
-        });
+            closed.tryComplete();
+        }));
         return closed.future();
     }
 
@@ -156,7 +148,7 @@ public final class Proxy {
         return plane;
     }
 
-    /** The context the proxy's server and client run on. */
+    /** The context the proxy's server and upstream connections run on. */
     io.vertx.core.Context context() {
         return context;
     }
@@ -170,8 +162,9 @@ public final class Proxy {
         return context.owner();
     }
 
-    HttpClient client() {
-        return client;
+    /** The proxy's connections to the endpoints it forwards to. */
+    UpstreamConnections upstream() {
+        return upstream;
     }
 
     /** The proxy's generator; each request splits its own from it. */

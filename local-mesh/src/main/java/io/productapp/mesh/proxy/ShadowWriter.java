@@ -8,7 +8,7 @@ import io.productapp.mesh.route.Endpoint;
 import io.productapp.mesh.route.RouteOutcome.MirrorTarget;
 import io.productapp.mesh.route.RouteOutcome.RouteAction;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * Envoy's shadow writer: the route's mirrors, each rolled at its percentage, sent once before the
@@ -18,7 +18,7 @@ import io.vertx.core.http.RequestOptions;
 final class ShadowWriter {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    private static final long IDLE_TIMEOUT_MILLIS = 30_000;
+    private static final long TIMEOUT_MILLIS = 30_000;
 
     private ShadowWriter() {
     }
@@ -43,23 +43,40 @@ final class ShadowWriter {
             return;
         }
         MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(stream.headers()).set("host", authority).set("x-forwarded-proto", "http");
-        RequestOptions options = new RequestOptions().setMethod(stream.method()).setHost(endpoint.host()).setPort(endpoint.port())
-                .setURI(path).setHeaders(copy).setConnectTimeout(CONNECT_TIMEOUT.toMillis())
-                .setIdleTimeout(action.timeout() != null ? action.timeout().toMillis() : IDLE_TIMEOUT_MILLIS);
         cluster.started(endpoint);
         proxy.plane().started();
         java.util.concurrent.atomic.AtomicInteger load = proxy.plane().load(endpoint.name());
         load.incrementAndGet();
         long sent = System.nanoTime();
-        proxy.client().request(options)
-                .compose(opened -> stream.body().length() == 0 ? opened.send() : opened.send(stream.body()))
-                .compose(response -> response.body().map(discarded -> response.statusCode()))
-                .onComplete(result -> {
-                    load.decrementAndGet();
-                    cluster.finished(endpoint);
-                    proxy.telemetry().mirrored(spec.ref().toString(), endpoint, result.succeeded() ? result.result() : 0,
-                            System.nanoTime() - sent);
-                    proxy.plane().ended();
-                });
+        long[] timer = { -1 };
+        UpstreamConnections.Exchange ended = new UpstreamConnections.Exchange() {
+            @Override
+            public void answered(int status, MultiMap headers, Buffer body) {
+                end(status);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                end(0);
+            }
+
+            private void end(int status) {
+                if (timer[0] >= 0) {
+                    proxy.vertx().cancelTimer(timer[0]);
+                }
+                load.decrementAndGet();
+                cluster.finished(endpoint);
+                proxy.telemetry().mirrored(spec.ref().toString(), endpoint, status, System.nanoTime() - sent);
+                proxy.plane().ended();
+            }
+        };
+        UpstreamConnections.Request request = proxy.upstream().send(endpoint.host(), endpoint.port(), stream.method(), path, copy,
+                stream.body(), CONNECT_TIMEOUT.toMillis(), ended);
+        // A copy nobody waits for still ends: at the route's timeout, or after 30 s when the route has none (0s: none).
+        boolean routeTimeout = action.timeout() != null && !action.timeout().isZero();
+        timer[0] = proxy.vertx().setTimer(routeTimeout ? Math.max(1, action.timeout().toMillis()) : TIMEOUT_MILLIS, t -> {
+            timer[0] = -1;
+            request.reset();
+        });
     }
 }

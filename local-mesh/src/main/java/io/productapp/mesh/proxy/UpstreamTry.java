@@ -5,14 +5,9 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 import io.productapp.mesh.route.Endpoint;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 
 /**
  * One try of a request to one endpoint, as Envoy's UpstreamRequest: the request sent with the
@@ -63,7 +58,7 @@ final class UpstreamTry {
     private final Endpoint endpoint;
     private final int attempt;
     private final Consumer<Result> ended;
-    private HttpClientRequest inFlight;
+    private UpstreamConnections.Request inFlight;
     private Outcome stopped;
     private java.util.concurrent.atomic.AtomicInteger load;
     private long perTryTimer = -1;
@@ -77,8 +72,6 @@ final class UpstreamTry {
 
     /** Sends the request; {@code perTryTimeout} null for none. */
     void send(HttpMethod method, String uri, MultiMap headers, Buffer body, Duration connectTimeout, Duration perTryTimeout) {
-        RequestOptions options = new RequestOptions().setMethod(method).setHost(endpoint.host()).setPort(endpoint.port())
-                .setURI(uri).setHeaders(headers).setConnectTimeout(connectTimeout.toMillis());
         if (perTryTimeout != null) {
             perTryTimer = proxy.vertx().setTimer(Math.max(1, perTryTimeout.toMillis()), t -> {
                 perTryTimer = -1;
@@ -88,31 +81,19 @@ final class UpstreamTry {
         load = proxy.plane().load(endpoint.name());
         load.incrementAndGet();
         long sent = System.nanoTime();
-        proxy.client().request(options, opened -> {
-            if (opened.failed()) {
-                end(opened.cause(), null);
-                return;
-            }
-            HttpClientRequest request = opened.result();
-            inFlight = request;
-            if (stopped != null) {
-                request.reset();
-            }
-            Handler<AsyncResult<HttpClientResponse>> answered = response -> {
-                if (response.failed()) {
-                    end(response.cause(), null);
-                    return;
-                }
-                HttpClientResponse answer = response.result();
-                answer.body(whole -> end(whole.cause(), whole.failed() ? null : new Result(endpoint, attempt, Outcome.ANSWERED,
-                        answer.statusCode(), answer.headers(), whole.result(), (System.nanoTime() - sent) / 1_000_000)));
-            };
-            if (body.length() == 0) {
-                request.send(answered);
-            } else {
-                request.send(body, answered);
-            }
-        });
+        inFlight = proxy.upstream().send(endpoint.host(), endpoint.port(), method, uri, headers, body, connectTimeout.toMillis(),
+                new UpstreamConnections.Exchange() {
+                    @Override
+                    public void answered(int status, MultiMap answerHeaders, Buffer answerBody) {
+                        end(null, new Result(endpoint, attempt, Outcome.ANSWERED, status, answerHeaders, answerBody,
+                                (System.nanoTime() - sent) / 1_000_000));
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        end(cause, null);
+                    }
+                });
     }
 
     /** The try's one result: the answer, or what stopped it. */

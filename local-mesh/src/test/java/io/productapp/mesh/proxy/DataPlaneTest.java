@@ -342,6 +342,21 @@ class DataPlaneTest {
     }
 
     @Test
+    void aMirrorOfARouteWhoseTimeoutIsZeroWaitsForItsAnswer() throws Exception {
+        // timeout: 0s disables the route's timeout; the copies then wait for v2's answer, 50 ms late.
+        List<Boolean> answered = new CopyOnWriteArrayList<>();
+        BEHAVIOUR.put("catalogdetail2-0", r -> io.vertx.core.Vertx.currentContext().owner().setTimer(50,
+                t -> r.response().end("{}").onComplete(written -> answered.add(written.succeeded()))));
+        apply(Files.readString(ROOT.resolve("istio/traffic-mirroring/virtual-service-catalogdetail-mirror.yaml"))
+                .replace("    - route:", "    - timeout: 0s\n      route:"));
+        for (int i = 0; i < 40; i++) {
+            assertThat(catalogDetail().statusCode()).isEqualTo(200);
+        }
+        assertThat(plane.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        assertThat(answered).as("v2's answers, each written to a copy still waiting for it").isNotEmpty().containsOnly(true);
+    }
+
+    @Test
     void theLuaFilterTagsCallsAndTheRouteFollowsTheTag() throws Exception {
         String folder = "istio/header-based-routing/";
         apply(Files.readString(ROOT.resolve(folder + "virtual-service-catalogdetail-header.yaml")) + "\n---\n"
