@@ -117,7 +117,8 @@ public final class LocalMesh implements AutoCloseable {
         MeshConfig config = MeshConfig.of(chart.manifests());
         Layout layout = Layout.of(config, root, options.ports());
         ScenarioValidator validator = new ScenarioValidator(CrdSchemas.load(), chart.manifests(), List.of());
-        DataPlane plane = new DataPlane(config, options.logDirectory(), options.seed(), 2);
+        DataPlane plane = new DataPlane(config, options.logDirectory(), options.seed(),
+                DataPlane.eventLoopsFor(Runtime.getRuntime().availableProcessors()));
         teardown.add(plane);
         try {
             plane.start(new Proxy.Identity("istio-ingressgateway", Proxy.Kind.INGRESS, INGRESS_NAMESPACE, INGRESS_LABELS,

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.productapp.mesh.model.MeshConfig;
 import io.vertx.core.http.HttpServerRequest;
@@ -104,6 +106,12 @@ class DataPlaneTest {
     }
 
     // ---- the proxies' threads ----------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} core(s): {1} event loop(s)")
+    @CsvSource({ "1, 1", "2, 1", "3, 1", "4, 2", "8, 4", "64, 32" })
+    void theProxiesShareHalfTheCoresAndAtLeastOneLoop(int cores, int loops) {
+        assertThat(DataPlane.eventLoopsFor(cores)).isEqualTo(loops);
+    }
 
     @Test
     void eachProxyRunsOnTheEventLoopServingTheFewestProxiesWhenItStarts() throws Exception {
