@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.function.IntPredicate;
 
 import io.productapp.mesh.model.KubeService;
 import io.productapp.mesh.route.RouteOutcome;
@@ -366,12 +367,12 @@ final class Downstream {
         int hostEnd;
         if (text.startsWith("[")) {
             hostEnd = text.indexOf(']') + 1;
-            if (hostEnd < 3 || !all(text, 1, hostEnd - 1, "0123456789abcdefABCDEF:.")) {
+            if (hostEnd < 3 || !all(text, 1, hostEnd - 1, Downstream::isIpv6Char)) {
                 return false;
             }
         } else {
             hostEnd = text.indexOf(':') < 0 ? text.length() : text.indexOf(':');
-            if (hostEnd == 0 || !all(text, 0, hostEnd, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")) {
+            if (hostEnd == 0 || !all(text, 0, hostEnd, Downstream::isNameChar)) {
                 return false;
             }
         }
@@ -379,24 +380,41 @@ final class Downstream {
             return true;
         }
         String port = text.substring(hostEnd);
-        return port.length() >= 2 && port.length() <= 6 && port.charAt(0) == ':' && all(port, 1, port.length(), "0123456789")
+        return port.length() >= 2 && port.length() <= 6 && port.charAt(0) == ':' && all(port, 1, port.length(), Downstream::isDigit)
                 && Integer.parseInt(port.substring(1)) <= 65535;
     }
 
     /** A request target of visible ASCII only: no control characters, no bytes over 0x7E (RFC 9112 3.2, RFC 3986). */
     static boolean isTarget(String uri) {
-        return uri != null && all(uri, 0, uri.length(), null);
+        return uri != null && all(uri, 0, uri.length(), Downstream::isVisibleAscii);
     }
 
-    /** Whether the characters of {@code text} from {@code from} to {@code to} are all in {@code allowed} (null: visible ASCII). */
-    private static boolean all(String text, int from, int to, String allowed) {
+    /** Whether the characters of {@code text} from {@code from} to {@code to} are all {@code allowed}. */
+    private static boolean all(String text, int from, int to, IntPredicate allowed) {
         for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (allowed == null ? c <= 0x20 || c >= 0x7f : allowed.indexOf(c) < 0) {
+            if (!allowed.test(text.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean isDigit(int c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** A letter, digit, dot, dash or underscore: what a host name here is made of. */
+    private static boolean isNameChar(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == '.' || c == '-' || c == '_';
+    }
+
+    /** What an IPv6 literal is made of: hex digits, colons and dots. */
+    private static boolean isIpv6Char(int c) {
+        return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.';
+    }
+
+    private static boolean isVisibleAscii(int c) {
+        return c > 0x20 && c < 0x7f;
     }
 
     /** A version-4 UUID, as Envoy makes for a request that has none, from the request's generator (not SecureRandom). */

@@ -104,7 +104,9 @@ public final class Proxy {
                 // WebSocket extension handshaker in the path of every request read.
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
-                .setIdleTimeout(300));
+                // Idle means nothing read: Vert.x then puts no listener on every write, as it does for an
+                // idle timeout that counts writes too.
+                .setReadIdleTimeout(300));
         server.requestHandler(request -> {
             if (!closing.contains(request.connection())) {
                 new Downstream(this, request).start();
@@ -187,7 +189,7 @@ public final class Proxy {
      */
     ClusterState cluster(ClusterSpec spec) {
         ClusterState state = clusters.get(spec.ref());
-        if (state == null || !state.spec().equals(spec)) {
+        if (state == null || state.spec() != spec && !state.spec().equals(spec)) { // one snapshot hands out one instance
             state = new ClusterState(spec);
             clusters.put(spec.ref(), state);
         }
