@@ -53,7 +53,11 @@ class ChaosIT {
     static final Path ROOT = Path.of(System.getProperty("productapp.root", "..")).toAbsolutePath().normalize();
     /** Pages per second: steady, well within what the two cores serve. */
     static final int RATE = 40;
-    /** Around each change: the access log's start times are the proxies' clock, read a little before or after ours. */
+    /**
+     * Around each change: the access log's start times are the proxies' clock, read a little before
+     * or after ours; and a page sent just before a fault begins is still on its way through the
+     * hops when it does, so the quiet spans end this much before the next fault.
+     */
     static final long SLACK_MILLIS = 1_000;
     static final String KILLED = "catalogdetail-0";
     static final String FAULTED = "catalogdetail2-0";
@@ -161,7 +165,7 @@ class ChaosIT {
             assertThat(mesh.inForce().stream().map(m -> m.kind() + " " + m.name() + " " + m.body()).toList())
                     .as("the configuration in force after a refused folder").isEqualTo(before);
             Thread.sleep(3_000);
-            changesOnly.add(new long[] { from, System.currentTimeMillis() });
+            changesOnly.add(new long[] { from, System.currentTimeMillis() - SLACK_MILLIS }); // a page sent later may meet the fault
 
             long faultFrom = apply(mesh, "istio/fault-injection");
             Thread.sleep(6_000);
@@ -169,7 +173,7 @@ class ChaosIT {
             windows.add(new Window("Istio's abort (fault-injection applied)", faultFrom, faultTo, line -> line.flags().contains("FI")));
             long calmFrom = System.currentTimeMillis();
             Thread.sleep(4_000);
-            changesOnly.add(new long[] { calmFrom, System.currentTimeMillis() });
+            changesOnly.add(new long[] { calmFrom, System.currentTimeMillis() - SLACK_MILLIS }); // ... and /injectFault
 
             String faulted = address(mesh, FAULTED);
             long injected = System.currentTimeMillis();
