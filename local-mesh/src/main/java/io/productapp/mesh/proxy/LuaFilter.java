@@ -168,7 +168,8 @@ final class LuaFilter {
             wrapper.set("add", new VarArgFunction() {
                 @Override
                 public Varargs invoke(Varargs args) {
-                    headers.add(valid(lower(args.checkjstring(2)), args.checkjstring(3)), args.checkjstring(3));
+                    String value = args.checkjstring(3);
+                    headers.add(valid(lower(args.checkjstring(2)), value), value);
                     changed = true;
                     return NONE;
                 }
@@ -176,7 +177,8 @@ final class LuaFilter {
             wrapper.set("replace", new VarArgFunction() {
                 @Override
                 public Varargs invoke(Varargs args) {
-                    headers.set(valid(lower(args.checkjstring(2)), args.checkjstring(3)), args.checkjstring(3));
+                    String value = args.checkjstring(3);
+                    headers.set(valid(lower(args.checkjstring(2)), value), value);
                     changed = true;
                     return NONE;
                 }

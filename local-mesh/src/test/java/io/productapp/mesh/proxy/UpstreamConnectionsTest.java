@@ -108,17 +108,30 @@ class UpstreamConnectionsTest {
     }
 
     static UpstreamConnections.Exchange exchange(CompletableFuture<Outcome> outcome) {
+        return exchange(outcome, new AtomicInteger());
+    }
+
+    /** An exchange that completes {@code outcome} with the first of its calls and counts them all in {@code calls}. */
+    static UpstreamConnections.Exchange exchange(CompletableFuture<Outcome> outcome, AtomicInteger calls) {
         return new UpstreamConnections.Exchange() {
             @Override
             public void answered(int status, MultiMap headers, Buffer body) {
+                calls.incrementAndGet();
                 outcome.complete(new Outcome(status, headers, body.toString(), null, Vertx.currentContext() == context));
             }
 
             @Override
             public void failed(Throwable cause) {
+                calls.incrementAndGet();
                 outcome.complete(new Outcome(0, null, null, cause, Vertx.currentContext() == context));
             }
         };
+    }
+
+    /** Sends a request to /hold, which the server never answers; call on the context. */
+    static UpstreamConnections.Request hold(UpstreamConnections.Exchange exchange) {
+        return connections.send("127.0.0.1", server.actualPort(), HttpMethod.GET, "/hold",
+                MultiMap.caseInsensitiveMultiMap().set("host", "x"), Buffer.buffer(), 2_000, exchange);
     }
 
     static Stream<Arguments> closing() {
@@ -191,20 +204,7 @@ class UpstreamConnectionsTest {
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         AtomicInteger ended = new AtomicInteger();
         CompletableFuture<UpstreamConnections.Request> sent = new CompletableFuture<>();
-        context.runOnContext(v -> sent.complete(connections.send("127.0.0.1", server.actualPort(), HttpMethod.GET, "/hold",
-                MultiMap.caseInsensitiveMultiMap().set("host", "x"), Buffer.buffer(), 2_000, new UpstreamConnections.Exchange() {
-                    @Override
-                    public void answered(int status, MultiMap headers, Buffer body) {
-                        ended.incrementAndGet();
-                        outcome.complete(new Outcome(status, headers, null, null, true));
-                    }
-
-                    @Override
-                    public void failed(Throwable cause) {
-                        ended.incrementAndGet();
-                        outcome.complete(new Outcome(0, null, null, cause, Vertx.currentContext() == context));
-                    }
-                })));
+        context.runOnContext(v -> sent.complete(hold(exchange(outcome, ended))));
         UpstreamConnections.Request request = sent.get(10, TimeUnit.SECONDS);
         int connection = held.get(10, TimeUnit.SECONDS);
         CompletableFuture<Boolean> pendingAfterReset = new CompletableFuture<>();
@@ -236,20 +236,7 @@ class UpstreamConnectionsTest {
             for (int i = 0; i < requests; i++) {
                 CompletableFuture<Outcome> outcome = new CompletableFuture<>();
                 outcomes.add(outcome);
-                UpstreamConnections.Request request = connections.send("127.0.0.1", server.actualPort(), HttpMethod.GET, "/hold",
-                        MultiMap.caseInsensitiveMultiMap().set("host", "x"), Buffer.buffer(), 2_000, new UpstreamConnections.Exchange() {
-                            @Override
-                            public void answered(int status, MultiMap headers, Buffer body) {
-                                ended.incrementAndGet();
-                                outcome.complete(new Outcome(status, headers, null, null, true));
-                            }
-
-                            @Override
-                            public void failed(Throwable cause) {
-                                ended.incrementAndGet();
-                                outcome.complete(new Outcome(0, null, null, cause, Vertx.currentContext() == context));
-                            }
-                        });
+                UpstreamConnections.Request request = hold(exchange(outcome, ended));
                 try {
                     request.reset();
                 } catch (Throwable t) {
