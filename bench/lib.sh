@@ -68,5 +68,8 @@ service_command() {
 # median VALUES...: the middle one (the lower middle of an even count); spread: min-max.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
+# ratio3 A B: A / B cut (not rounded) to three decimals, so that a ratio printed as meeting a lower
+# bound does: 0.4996 prints 0.499.
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", int(1000 * a / b) / 1000 }'; }
 # met CONDITION: "met" when the awk condition holds, else "MISSED".
 met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }

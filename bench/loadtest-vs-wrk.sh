@@ -76,7 +76,7 @@ ratios=()
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then w=$(run_wrk); l=$(run_loadtest); else l=$(run_loadtest); w=$(run_wrk); fi
   [[ -n $w && -n $l ]] || die "round $round: no figure from wrk ('$w') or loadtest ('$l')"
-  ratio=$(awk -v l="$l" -v w="$w" 'BEGIN { printf "%.2f", l / w }')
+  ratio=$(ratio3 "$l" "$w")
   ratios+=("$ratio")
   printf '%-7s %12.0f %14.0f %8s\n' "$round" "$w" "$l" "$ratio"
   WRK=$w LT=$l
@@ -104,7 +104,7 @@ fi
 echo
 echo "loadtest / wrk   = $MEDIAN  (median of $ROUNDS rounds: ${ratios[*]}; target >= 0.70)"
 if [[ -n $SIEGE ]]; then
-  awk -v lt="$LT" -v siege="$SIEGE" 'BEGIN { printf "loadtest / siege = %.2f  (target >= 3.00)\n", lt / siege }'
+  echo "loadtest / siege = $(ratio3 "$LT" "$SIEGE")  (target >= 3.00)"
 else
   echo "loadtest / siege = n/a  (siege hung and was killed after ${SIEGE_LIMIT}s; run again for its figure)"
 fi

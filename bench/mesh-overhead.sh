@@ -24,7 +24,8 @@
 # stream); the ratio is the sum with over the sum without (VIEW=0 skips it).
 # Targets: at most 0.3 ms added to p50 per hop (Envoy adds about 0.2 ms), at least 0.5 x the
 # direct throughput, and at most 5% less throughput with the traffic view open. The last line is
-# the verdict, naming the targets: met or MISSED.
+# the verdict, naming the targets: met or MISSED. Ratios are cut, not rounded, to three decimals
+# (bench/lib.sh's ratio3): 0.4996 prints 0.499, and misses 0.5.
 #
 #   bench/mesh-overhead.sh
 #   WARMUP=60 DURATION=30 RATE=500 RUNS=5 bench/mesh-overhead.sh
@@ -217,16 +218,16 @@ for ((run = 1; run <= RUNS; run++)); do
     done
   fi
   stop_demo
-  ratio=$(awk -v m="${RPS[mesh]}" -v d="${RPS[direct]}" 'BEGIN { printf "%.2f", m / d }')
+  ratio=$(ratio3 "${RPS[mesh]}" "${RPS[direct]}")
   p50_hop=$(awk -v m="${P50[mesh]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
   p99_hop=$(awk -v m="${P99[mesh]}" -v d="${P99[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
   ratios+=("$ratio") p50_hops+=("$p50_hop") p99_hops+=("$p99_hop")
   printf '%-5s %12s %12s %8s %18s %18s %14s' "$run" "${RPS[direct]}" "${RPS[mesh]}" "$ratio" \
     "${P50[direct]}/${P50[mesh]}" "${P99[direct]}/${P99[mesh]}" "$p50_hop"
   if [[ $NGINX == 1 ]]; then
-    nginx_ratio=$(awk -v n="${RPS[nginx]}" -v d="${RPS[direct]}" 'BEGIN { printf "%.2f", n / d }')
+    nginx_ratio=$(ratio3 "${RPS[nginx]}" "${RPS[direct]}")
     nginx_p50_hop=$(awk -v n="${P50[nginx]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (n - d) / h }')
-    ratio_to_nginx=$(awk -v m="${RPS[mesh]}" -v n="${RPS[nginx]}" 'BEGIN { printf "%.2f", m / n }')
+    ratio_to_nginx=$(ratio3 "${RPS[mesh]}" "${RPS[nginx]}")
     nginx_ratios+=("$nginx_ratio") nginx_p50_hops+=("$nginx_p50_hop") mesh_nginx+=("$ratio_to_nginx")
     printf ' %12s %12s %14s %12s' "${RPS[nginx]}" "$nginx_ratio" "$nginx_p50_hop" "$ratio_to_nginx"
   fi
@@ -245,7 +246,7 @@ if [[ $NGINX == 1 ]]; then
 fi
 view_verdict=
 if [[ $VIEW == 1 ]]; then
-  view_ratio=$(awk -v w="$with" -v wo="$without" 'BEGIN { printf "%.3f", w / wo }')
+  view_ratio=$(ratio3 "$with" "$without")
   printf 'traffic view (%s): mesh req/s without/with, per round:%s; with/without %s\n' "$VIEWER" "$rounds" "$view_ratio"
   view_verdict="; with the traffic view open $view_ratio (target >= $TARGET_VIEW_RATIO) $(met "$view_ratio >= $TARGET_VIEW_RATIO")"
 fi

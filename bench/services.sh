@@ -240,7 +240,6 @@ if ((REFERENCE)); then
 fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a/b }'; }
-verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo MISSED; fi; }
 row() { # row LABEL KEY
   local ref="-" refp99="-" r="-"
   if ((REFERENCE)); then ref=${RPS[ref-${2#cmp-}]}; refp99=${P99[ref-${2#cmp-}]}; r=$(ratio "${RPS[$2]}" "$ref"); fi
@@ -279,26 +278,26 @@ for name in "${OURS[@]}"; do
 done
 printf '\n%-60s %-32s %s\n' "target" "this run" "verdict"
 printf '%-60s %-32s %s\n' "catalogdetail >= $TARGET_CATALOGDETAIL_RPS req/s" "${RPS[cd]} req/s" \
-  "$(verdict "${RPS[cd]} >= $TARGET_CATALOGDETAIL_RPS")"
+  "$(met "${RPS[cd]} >= $TARGET_CATALOGDETAIL_RPS")"
 printf '%-60s %-32s %s\n' "full chain >= $TARGET_CHAIN_RPS req/s, p99 <= $TARGET_CHAIN_P99 ms" "${RPS[chain]} req/s, p99 ${P99[chain]} ms" \
-  "$(verdict "${RPS[chain]} >= $TARGET_CHAIN_RPS && ${P99[chain]} <= $TARGET_CHAIN_P99")"
+  "$(met "${RPS[chain]} >= $TARGET_CHAIN_RPS && ${P99[chain]} <= $TARGET_CHAIN_P99")"
 if ((REFERENCE)); then
   cd_x=$(awk -v t=$TARGET_CATALOGDETAIL_RPS -v r=$REC_CATALOGDETAIL_RPS 'BEGIN { printf "%.1f", t/r }')
   chain_x=$(awk -v t=$TARGET_CHAIN_RPS -v r=$REC_CHAIN_RPS 'BEGIN { printf "%.1f", t/r }')
   printf '%-60s %-32s %s\n' "  the same as a ratio: catalogdetail >= ${cd_x}x reference" "$(ratio "${RPS[cd]}" "${RPS[ref-cd]}")" \
-    "$(verdict "${RPS[cd]} >= $cd_x * ${RPS[ref-cd]}")"
+    "$(met "${RPS[cd]} >= $cd_x * ${RPS[ref-cd]}")"
   printf '%-60s %-32s %s\n' "  the same as a ratio: full chain >= ${chain_x}x reference" "$(ratio "${RPS[chain]}" "${RPS[ref-chain]}")" \
-    "$(verdict "${RPS[chain]} >= $chain_x * ${RPS[ref-chain]}")"
+    "$(met "${RPS[chain]} >= $chain_x * ${RPS[ref-chain]}")"
   if ((WARMUP >= STEADY_WARMUP)); then
     for key in chain ${COMPARE:+cmp-chain}; do
       printf '%-60s %-32s %s\n' "  steady state: ${key/cmp-/compared }, >= ${TARGET_STEADY_CHAIN_X}x reference, p99 <= $TARGET_CHAIN_P99 ms" \
         "$(ratio "${RPS[$key]}" "${RPS[ref-chain]}"), p99 ${P99[$key]} ms" \
-        "$(verdict "${RPS[$key]} >= $TARGET_STEADY_CHAIN_X * ${RPS[ref-chain]} && ${P99[$key]} <= $TARGET_CHAIN_P99")"
+        "$(met "${RPS[$key]} >= $TARGET_STEADY_CHAIN_X * ${RPS[ref-chain]} && ${P99[$key]} <= $TARGET_CHAIN_P99")"
     done
   fi
 fi
 printf '%-60s %-32s %s\n' "startup to first 200 <= $TARGET_STARTUP_MS ms (each median)" "slowest median $startup_max ms" \
-  "$(verdict "$startup_max <= $TARGET_STARTUP_MS")"
-printf '%-60s %-32s %s\n' "RSS after load <= $TARGET_RSS_MB MB per service" "largest $rss_max MB" "$(verdict "$rss_max <= $TARGET_RSS_MB")"
+  "$(met "$startup_max <= $TARGET_STARTUP_MS")"
+printf '%-60s %-32s %s\n' "RSS after load <= $TARGET_RSS_MB MB per service" "largest $rss_max MB" "$(met "$rss_max <= $TARGET_RSS_MB")"
 printf '\nthe original stack as recorded on the same kind of machine: catalogdetail %s req/s p99 %s ms; full chain %s req/s p99 %s ms; startup ~0.6 s; RSS 50-180 MB\n' \
   $REC_CATALOGDETAIL_RPS $REC_CATALOGDETAIL_P99 $REC_CHAIN_RPS $REC_CHAIN_P99
