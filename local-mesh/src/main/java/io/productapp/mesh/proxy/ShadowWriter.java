@@ -2,6 +2,7 @@ package io.productapp.mesh.proxy;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.productapp.mesh.route.ClusterSpec;
 import io.productapp.mesh.route.Endpoint;
@@ -42,41 +43,59 @@ final class ShadowWriter {
         if (endpoint == null) {
             return;
         }
-        MultiMap copy = MultiMap.caseInsensitiveMultiMap().addAll(stream.headers()).set("host", authority).set("x-forwarded-proto", "http");
-        cluster.started(endpoint);
-        proxy.plane().started();
-        java.util.concurrent.atomic.AtomicInteger load = proxy.plane().load(endpoint.name());
-        load.incrementAndGet();
-        long sent = System.nanoTime();
-        long[] timer = { -1 };
-        UpstreamConnections.Exchange ended = new UpstreamConnections.Exchange() {
-            @Override
-            public void answered(int status, MultiMap headers, Buffer body) {
-                end(status);
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-                end(0);
-            }
-
-            private void end(int status) {
-                if (timer[0] >= 0) {
-                    proxy.vertx().cancelTimer(timer[0]);
-                }
-                load.decrementAndGet();
-                cluster.finished(endpoint);
-                proxy.telemetry().mirrored(spec.ref().toString(), endpoint, status, System.nanoTime() - sent);
-                proxy.plane().ended();
-            }
-        };
-        UpstreamConnections.Request request = proxy.upstream().send(endpoint.host(), endpoint.port(), stream.method(), path, copy,
-                stream.body(), CONNECT_TIMEOUT.toMillis(), ended);
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(stream.headers()).set("host", authority).set("x-forwarded-proto", "http");
+        Copy copy = new Copy(proxy, spec, cluster, endpoint);
+        UpstreamConnections.Request request = proxy.upstream().send(endpoint.host(), endpoint.port(), stream.method(), path, headers,
+                stream.body(), CONNECT_TIMEOUT.toMillis(), copy);
         // A copy nobody waits for still ends: at the route's timeout, or after 30 s when the route has none (0s: none).
         boolean routeTimeout = action.timeout() != null && !action.timeout().isZero();
-        timer[0] = proxy.vertx().setTimer(routeTimeout ? Math.max(1, action.timeout().toMillis()) : TIMEOUT_MILLIS, t -> {
-            timer[0] = -1;
+        copy.timer = proxy.vertx().setTimer(routeTimeout ? Math.max(1, action.timeout().toMillis()) : TIMEOUT_MILLIS, t -> {
+            copy.timer = -1;
             request.reset();
         });
+    }
+
+    /** One mirrored copy in flight: counted as started when made, accounted for once when it ends, its answer discarded. */
+    private static final class Copy implements UpstreamConnections.Exchange {
+
+        private final Proxy proxy;
+        private final ClusterSpec spec;
+        private final ClusterState cluster;
+        private final Endpoint endpoint;
+        private final AtomicInteger load;
+        private final long sent = System.nanoTime();
+        /** The timer that ends the copy if nothing else does first; -1 once it fired. */
+        private long timer = -1;
+
+        Copy(Proxy proxy, ClusterSpec spec, ClusterState cluster, Endpoint endpoint) {
+            this.proxy = proxy;
+            this.spec = spec;
+            this.cluster = cluster;
+            this.endpoint = endpoint;
+            this.load = proxy.plane().load(endpoint.name());
+            cluster.started(endpoint);
+            proxy.plane().started();
+            load.incrementAndGet();
+        }
+
+        @Override
+        public void answered(int status, MultiMap headers, Buffer body) {
+            end(status);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            end(0);
+        }
+
+        private void end(int status) {
+            if (timer >= 0) {
+                proxy.vertx().cancelTimer(timer);
+            }
+            load.decrementAndGet();
+            cluster.finished(endpoint);
+            proxy.telemetry().mirrored(spec.ref().toString(), endpoint, status, System.nanoTime() - sent);
+            proxy.plane().ended();
+        }
     }
 }
