@@ -1,8 +1,6 @@
 package io.productapp.mesh.launch;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,17 +24,6 @@ public final class Topology {
 
         public Ports withOffset(int offset) {
             return new Ports(catalogdetailV1 + offset, catalogdetailV2 + offset, productcatalog + offset, frontend + offset);
-        }
-
-        /** Ports the kernel says are free now (for tests running beside other work). */
-        public static Ports free() throws IOException {
-            return new Ports(freePort(), freePort(), freePort(), freePort());
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            }
         }
     }
 

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.productapp.mesh.cli.DemoPorts;
+
 /**
  * The class-data-sharing archive each service's build trains (build-support/AppCdsTraining.java)
  * is usable and holds the classes of a first request, not only those of startup: the three tiers
@@ -39,7 +41,7 @@ class ClassDataArchiveIT {
     @BeforeAll
     static void startThreeTiersAndServeOnePage() throws Exception {
         assumeFalse(Boolean.getBoolean("appcds.skip"), "the services were built without archives (-Dappcds.skip)");
-        Topology.Ports ports = Topology.Ports.free();
+        Topology.Ports ports = Topology.Ports.DEFAULT.withOffset(DemoPorts.freeOffset());
         List<ServiceSpec> specs = new ArrayList<>();
         for (ServiceSpec spec : Topology.suite(ROOT, ports)) {
             if (spec.name().equals(Topology.CATALOGDETAIL_V2)) {

@@ -10,6 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.productapp.mesh.cli.DemoPorts;
+
 /** A packaged service given a bad downstream URL refuses to start and says which setting is wrong. */
 class MisconfiguredServiceIT {
 
@@ -22,8 +24,9 @@ class MisconfiguredServiceIT {
             "frontend,       BASE_URL,    ftp://productcatalog:5000/products/" })
     void aBadDownstreamUrlStopsTheStartWithAMessageNamingTheSetting(String module, String setting, String url)
             throws Exception {
-        ServiceSpec spec = new ServiceSpec(module, Topology.app(ROOT, module), Topology.Ports.free().frontend(),
-                Map.of(setting, url), "/q/health/ready", Topology.jvmOptions(ROOT));
+        int port = Topology.Ports.DEFAULT.withOffset(DemoPorts.freeOffset()).frontend();
+        ServiceSpec spec = new ServiceSpec(module, Topology.app(ROOT, module), port, Map.of(setting, url), "/q/health/ready",
+                Topology.jvmOptions(ROOT));
         assertThatThrownBy(() -> Suite.start(List.of(spec), line -> { }, Duration.ofSeconds(60)))
                 .isInstanceOf(Suite.SuiteException.class)
                 .hasMessageContaining(module)

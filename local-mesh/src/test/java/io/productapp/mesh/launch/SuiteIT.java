@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import io.productapp.mesh.cli.DemoPorts;
+
 /**
  * End to end on the packaged applications: catalogdetail v1, productcatalog and frontend as
  * real processes on free loopback ports, wired by their env knobs as on a cluster.
@@ -32,7 +34,7 @@ class SuiteIT {
 
     @BeforeAll
     static void startThreeTiers() throws Exception {
-        ports = Topology.Ports.free();
+        ports = Topology.Ports.DEFAULT.withOffset(DemoPorts.freeOffset());
         List<ServiceSpec> threeTiers = Topology.suite(ROOT, ports).stream()
                 .filter(spec -> !spec.name().equals(Topology.CATALOGDETAIL_V2))
                 .toList();

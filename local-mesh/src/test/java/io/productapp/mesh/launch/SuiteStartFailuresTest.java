@@ -12,6 +12,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.productapp.mesh.cli.DemoPorts;
+
 class SuiteStartFailuresTest {
 
     @Test
@@ -29,7 +31,7 @@ class SuiteStartFailuresTest {
     @Test
     void aMissingApplicationNamesTheFileAndTheBuildCommand(@TempDir Path dir) throws Exception {
         ServiceSpec spec = new ServiceSpec("productcatalog", dir.resolve("quarkus-run.jar"),
-                Topology.Ports.free().productcatalog(), Map.of(), "/");
+                Topology.Ports.DEFAULT.withOffset(DemoPorts.freeOffset()).productcatalog(), Map.of(), "/");
         assertThatThrownBy(() -> Suite.start(List.of(spec), line -> { }, Duration.ofSeconds(5)))
                 .isInstanceOf(Suite.SuiteException.class)
                 .hasMessageContaining("quarkus-run.jar does not exist")
