@@ -64,7 +64,7 @@ final class ShadowWriter {
         private final Endpoint endpoint;
         private final AtomicInteger load;
         private final long sent = System.nanoTime();
-        /** The timer that ends the copy if nothing else does first; -1 once it fired. */
+        /** The timer that ends the copy if nothing else does first; -1 while there is none (not yet set, or fired). */
         private long timer = -1;
 
         Copy(Proxy proxy, ClusterSpec spec, ClusterState cluster, Endpoint endpoint) {
