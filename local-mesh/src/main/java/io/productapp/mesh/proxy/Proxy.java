@@ -6,19 +6,23 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.luaj.vm2.LuaError;
 
 import io.productapp.mesh.model.EnvoyFilter.Context;
 import io.productapp.mesh.route.ClusterRef;
 import io.productapp.mesh.route.ClusterSpec;
+import io.productapp.mesh.route.Endpoint;
 import io.productapp.mesh.route.Locality;
 import io.productapp.mesh.route.RouteRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.impl.ContextInternal;
@@ -164,9 +168,29 @@ public final class Proxy {
         return context.owner();
     }
 
-    /** The proxy's connections to the endpoints it forwards to. */
-    UpstreamConnections upstream() {
-        return upstream;
+    /**
+     * Sends a request to {@code endpoint} on the proxy's upstream connections. From the send to its
+     * one outcome it counts as on its way to the endpoint ({@link DataPlane#inFlightTo}), the count a
+     * terminating pod waits on; it leaves the count just before {@code exchange} hears the outcome.
+     */
+    UpstreamConnections.Request send(Endpoint endpoint, HttpMethod method, String uri, MultiMap headers, Buffer body,
+            long connectTimeoutMillis, UpstreamConnections.Exchange exchange) {
+        AtomicInteger load = plane.load(endpoint.name());
+        load.incrementAndGet();
+        return upstream.send(endpoint.host(), endpoint.port(), method, uri, headers, body, connectTimeoutMillis,
+                new UpstreamConnections.Exchange() {
+                    @Override
+                    public void answered(int status, MultiMap answerHeaders, Buffer answerBody) {
+                        load.decrementAndGet();
+                        exchange.answered(status, answerHeaders, answerBody);
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        load.decrementAndGet();
+                        exchange.failed(cause);
+                    }
+                });
     }
 
     /** The proxy's generator; each request splits its own from it. */

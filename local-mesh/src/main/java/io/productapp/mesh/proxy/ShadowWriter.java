@@ -2,7 +2,6 @@ package io.productapp.mesh.proxy;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.productapp.mesh.route.ClusterSpec;
 import io.productapp.mesh.route.Endpoint;
@@ -45,8 +44,8 @@ final class ShadowWriter {
         }
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(stream.headers()).set("host", authority).set("x-forwarded-proto", "http");
         Copy copy = new Copy(proxy, spec, cluster, endpoint);
-        UpstreamConnections.Request request = proxy.upstream().send(endpoint.host(), endpoint.port(), stream.method(), path, headers,
-                stream.body(), CONNECT_TIMEOUT.toMillis(), copy);
+        UpstreamConnections.Request request = proxy.send(endpoint, stream.method(), path, headers, stream.body(),
+                CONNECT_TIMEOUT.toMillis(), copy);
         // A copy nobody waits for still ends: at the route's timeout, or after 30 s when the route has none (0s: none).
         boolean routeTimeout = action.timeout() != null && !action.timeout().isZero();
         copy.timer = proxy.vertx().setTimer(routeTimeout ? Math.max(1, action.timeout().toMillis()) : TIMEOUT_MILLIS, t -> {
@@ -62,7 +61,6 @@ final class ShadowWriter {
         private final ClusterSpec spec;
         private final ClusterState cluster;
         private final Endpoint endpoint;
-        private final AtomicInteger load;
         private final long sent = System.nanoTime();
         /** The timer that ends the copy if nothing else does first; -1 while there is none (not yet set, or fired). */
         private long timer = -1;
@@ -72,10 +70,8 @@ final class ShadowWriter {
             this.spec = spec;
             this.cluster = cluster;
             this.endpoint = endpoint;
-            this.load = proxy.plane().load(endpoint.name());
             cluster.started(endpoint);
             proxy.plane().started();
-            load.incrementAndGet();
         }
 
         @Override
@@ -92,7 +88,6 @@ final class ShadowWriter {
             if (timer >= 0) {
                 proxy.vertx().cancelTimer(timer);
             }
-            load.decrementAndGet();
             cluster.finished(endpoint);
             proxy.telemetry().mirrored(spec.ref().toString(), endpoint, status, System.nanoTime() - sent);
             proxy.plane().ended();

@@ -60,7 +60,6 @@ final class UpstreamTry {
     private final Consumer<Result> ended;
     private UpstreamConnections.Request inFlight;
     private Outcome stopped;
-    private java.util.concurrent.atomic.AtomicInteger load;
     private long perTryTimer = -1;
 
     UpstreamTry(Proxy proxy, Endpoint endpoint, int attempt, Consumer<Result> ended) {
@@ -78,10 +77,8 @@ final class UpstreamTry {
                 stop(Outcome.PER_TRY_TIMEOUT);
             });
         }
-        load = proxy.plane().load(endpoint.name());
-        load.incrementAndGet();
         long sent = System.nanoTime();
-        inFlight = proxy.upstream().send(endpoint.host(), endpoint.port(), method, uri, headers, body, connectTimeout.toMillis(),
+        inFlight = proxy.send(endpoint, method, uri, headers, body, connectTimeout.toMillis(),
                 new UpstreamConnections.Exchange() {
                     @Override
                     public void answered(int status, MultiMap answerHeaders, Buffer answerBody) {
@@ -99,7 +96,6 @@ final class UpstreamTry {
     /** The try's one result: the answer, or what stopped it. */
     private void end(Throwable failure, Result answer) {
         inFlight = null;
-        load.decrementAndGet();
         if (perTryTimer >= 0) {
             proxy.vertx().cancelTimer(perTryTimer);
             perTryTimer = -1;
