@@ -27,13 +27,15 @@ build_if_missing() {
     || { echo "bench: building"; ./mvnw -B -q -ntp package -DskipTests; }
 }
 
-DEMO_PID=
+DEMO_PID= DEMO_PIDS=()
 # start_demo LOG ARGS...: ./demo's launcher in the background; returns once it printed "demo: ready".
+# DEMO_PID is the launcher just started; several may run at once, each at its own --port-offset.
 start_demo() {
   local log=$1; shift
   : > "$log"
   java -Dproductapp.root="$PWD" -jar local-mesh/target/local-mesh.jar "$@" > "$log" 2>&1 &
   DEMO_PID=$!
+  DEMO_PIDS+=("$DEMO_PID")
   local line
   while IFS= read -r -t 180 line; do
     [[ $line == "demo: ready"* ]] && return 0
@@ -41,13 +43,12 @@ start_demo() {
   die "./demo $* did not get ready; see $log"
 }
 
-# stop_demo: stops the launcher (it stops every process it started) and waits for it.
+# stop_demo: stops every launcher started (each stops every process it started) and waits for them.
 stop_demo() {
-  if [[ -n $DEMO_PID ]]; then
-    kill "$DEMO_PID" 2>/dev/null || true
-    wait "$DEMO_PID" 2>/dev/null || true
-    DEMO_PID=
-  fi
+  local pid
+  for pid in "${DEMO_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${DEMO_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  DEMO_PID= DEMO_PIDS=()
 }
 
 # service_jvm_options: sets JVM_OPTS to the options ./demo gives our services, one a line in

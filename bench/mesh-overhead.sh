@@ -2,8 +2,8 @@
 # bench/mesh-overhead.sh — what the local mesh adds to the page: the same load on the page through
 # the mesh (ingress gateway -> frontend -> its sidecar -> productcatalog -> its sidecar ->
 # catalogdetail: three proxy hops) and direct (`./demo --no-mesh`: the same services calling each
-# other), in one invocation, one after the other, RUNS times (direct, nginx, mesh, direct, ...),
-# each start fresh. It prints every run and the median of the runs, with their spread.
+# other), RUNS times, each run on sides started fresh. It prints every run and the median of the
+# runs, with their spread.
 #
 # The native reference (NGINX=1, the default; NGINX=0 skips it): the same three hops through
 # nginx, an event-driven proxy in C as Envoy is in C++, so the mesh's cost can be told apart from
@@ -14,11 +14,15 @@
 # is LEAST_REQUEST), and an access log. Their warm-up stands in for ./demo's: wrk with 10
 # connections for NGINX_WARMUP s before the measured side's own WARMUP.
 #
-# Throughput: wrk -t2 -c10, WARMUP s then DURATION s measured. Latency: ./loadtest's open model at
-# RATE requests/s for DURATION s (latency from the intended send time, so no coordinated
-# omission), after a warm-up at the same rate; the added p50 and p99 are divided by the three hops.
-# The default 1000 req/s keeps every process busy and warm, yet well below what either serves;
-# at a few hundred req/s this VM's idle wake-ups dominate both sides.
+# In a run the sides run side by side, each at its own port offset (OFFSET, +300, +600), one
+# loaded at a time, the others idle. Throughput: each side warmed with wrk -t2 -c10 for WARMUP s,
+# then DURATION s measured in SLICES slices taken in turn (direct, nginx, mesh, direct, ...), so
+# that the machine's drift over the minutes (this VM's speed moves by a quarter within an hour)
+# falls on every side alike; a side's req/s is the mean of its slices. Latency: ./loadtest's open
+# model at RATE requests/s for DURATION s on each side (latency from the intended send time, so no
+# coordinated omission), after a warm-up at the same rate; the added p50 and p99 are divided by the
+# three hops. The default 1000 req/s keeps every process busy and warm, yet well below what either
+# serves; at a few hundred req/s this VM's idle wake-ups dominate both sides.
 # The traffic view's cost: on the same mesh, VIEW_ROUNDS rounds of wrk without the view, then
 # with it open (headless Chromium on the page when installed, else a reader of its event
 # stream); the ratio is the sum with over the sum without (VIEW=0 skips it).
@@ -38,6 +42,7 @@ WARMUP=${WARMUP:-20}
 RATE=${RATE:-1000}
 CONNECTIONS=${CONNECTIONS:-10}
 RUNS=${RUNS:-3}
+SLICES=${SLICES:-4}
 HOPS=3
 TARGET_P50_PER_HOP_MS=0.3
 TARGET_THROUGHPUT_RATIO=0.5
@@ -48,6 +53,11 @@ VIEW_ROUNDS=${VIEW_ROUNDS:-3}
 TARGET_VIEW_RATIO=0.95
 
 source bench/lib.sh
+((DURATION / SLICES >= 1)) || die "DURATION ($DURATION s) must give each of the SLICES ($SLICES) a second at least"
+SLICE=$((DURATION / SLICES))
+# Each side's port offset: apart by 300, a distance between no two of the ports a side uses
+# (3000, 3001, 5000, 8080, 9000, 15000-15004, nginx's 15101 and 15102).
+DIRECT_OFFSET=$OFFSET NGINX_OFFSET=$((OFFSET + 300)) MESH_OFFSET=$((OFFSET + 600))
 need_wrk
 build_if_missing
 if [[ $NGINX == 1 ]]; then need nginx nginx-light; fi
@@ -69,10 +79,10 @@ stop_viewer() {
 NGINX_DIR=$PWD/bench/results/nginx
 NGINX_PIDS=()
 # start_nginx_side: our services wired through nginx (see the top), ready and warmed up; the page
-# at the ingress, 8080 + OFFSET. Logs under bench/results/nginx/.
+# at the ingress, 8080 + NGINX_OFFSET. Logs under bench/results/nginx/.
 start_nginx_side() {
-  local ingress=$((8080 + OFFSET)) to_pc=$((15101 + OFFSET)) to_cd=$((15102 + OFFSET))
-  local cd1=$((3000 + OFFSET)) cd2=$((3001 + OFFSET)) pc=$((5000 + OFFSET)) fe=$((9000 + OFFSET))
+  local ingress=$((8080 + NGINX_OFFSET)) to_pc=$((15101 + NGINX_OFFSET)) to_cd=$((15102 + NGINX_OFFSET))
+  local cd1=$((3000 + NGINX_OFFSET)) cd2=$((3001 + NGINX_OFFSET)) pc=$((5000 + NGINX_OFFSET)) fe=$((9000 + NGINX_OFFSET))
   rm -rf "$NGINX_DIR" && mkdir -p "$NGINX_DIR/tmp"
   cat > "$NGINX_DIR/nginx.conf" <<CONF
 daemon off;
@@ -125,7 +135,7 @@ nginx_service() {
   NGINX_PIDS+=($!)
 }
 # stop_nginx_side: stops nginx and the services, and waits until their ports are free for the
-# next side (./demo refuses to start on a port in use).
+# next run.
 stop_nginx_side() {
   local pid port i
   ((${#NGINX_PIDS[@]})) || return 0
@@ -134,10 +144,10 @@ stop_nginx_side() {
   NGINX_PIDS=()
   for port in 8080 15101 15102 3000 3001 5000 9000; do
     for ((i = 0; i < 300; i++)); do
-      (: < "/dev/tcp/127.0.0.1/$((port + OFFSET))") 2>/dev/null || continue 2
+      (: < "/dev/tcp/127.0.0.1/$((port + NGINX_OFFSET))") 2>/dev/null || continue 2
       sleep 0.1
     done
-    die "port $((port + OFFSET)) is still held after the nginx side stopped: $(ss -ltnp "sport = :$((port + OFFSET))" | tail -n +2)"
+    die "port $((port + NGINX_OFFSET)) is still held after the nginx side stopped: $(ss -ltnp "sport = :$((port + NGINX_OFFSET))" | tail -n +2)"
   done
 }
 stop_all() {
@@ -171,15 +181,30 @@ open_view() {
   VIEWER_PID=$!
 }
 
-# measure KEY URL: sets RPS[KEY], P50[KEY], P99[KEY] (ms).
-declare -A RPS P50 P99
-measure() {
-  local key=$1 url=$2
-  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" > /dev/null
-  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$url")
-  echo "$out" > "bench/results/mesh-overhead-wrk-$key.txt"
-  RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<< "$out")
-  ./loadtest "$url" --rate "${RATE}/s" --duration "${DURATION}s" --warmup "${WARMUP}s" -q \
+declare -A URL RPS P50 P99
+# warm KEY: WARMUP s of wrk on the side's page, not measured.
+warm() {
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$1]}" > /dev/null
+}
+# throughput KEYS...: sets RPS[KEY] for each side, the mean req/s of SLICES wrk runs of SLICE s,
+# the sides taken in turn.
+throughput() {
+  local key slice out
+  declare -A sum=()
+  for key in "$@"; do : > "bench/results/mesh-overhead-wrk-$key.txt"; sum[$key]=0; done
+  for ((slice = 1; slice <= SLICES; slice++)); do
+    for key in "$@"; do
+      out=$(wrk -t2 -c"$CONNECTIONS" -d"${SLICE}s" "${URL[$key]}")
+      echo "$out" >> "bench/results/mesh-overhead-wrk-$key.txt"
+      sum[$key]=$(awk -v s="${sum[$key]}" '/^Requests\/sec:/ {printf "%.3f", s + $2}' <<< "$out")
+    done
+  done
+  for key in "$@"; do RPS[$key]=$(awk -v s="${sum[$key]}" -v n="$SLICES" 'BEGIN {printf "%.0f", s / n}'); done
+}
+# latency KEY: sets P50[KEY], P99[KEY] (ms) from ./loadtest's open model on the side's page.
+latency() {
+  local key=$1
+  ./loadtest "${URL[$key]}" --rate "${RATE}/s" --duration "${DURATION}s" --warmup "${WARMUP}s" -q \
     --json "bench/results/mesh-overhead-$key.json" > /dev/null
   read -r P50[$key] P99[$key] < <(python3 -c '
 import json, sys
@@ -187,37 +212,41 @@ latency = json.load(open(sys.argv[1]))["report"]["latency"]
 print(latency["p50Ms"], latency["p99Ms"])' "bench/results/mesh-overhead-$key.json")
 }
 
-sides="direct then mesh"
-if [[ $NGINX == 1 ]]; then sides="direct, nginx (${NGINX_WARMUP}s more warm-up; $(nginx -v 2>&1 | sed 's/.*: //')), mesh"; fi
-echo "bench: $RUNS runs of $sides; wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up + ${DURATION}s; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
+URL[direct]="http://127.0.0.1:$((9000 + DIRECT_OFFSET))/"
+URL[nginx]="http://127.0.0.1:$((8080 + NGINX_OFFSET))/"
+URL[mesh]="http://127.0.0.1:$((8080 + MESH_OFFSET))/"
+sides=(direct mesh)
+names="direct and mesh"
+if [[ $NGINX == 1 ]]; then
+  sides=(direct nginx mesh)
+  names="direct, nginx (${NGINX_WARMUP}s more warm-up; $(nginx -v 2>&1 | sed 's/.*: //')) and mesh"
+fi
+echo "bench: $RUNS runs of $names side by side; wrk -t2 -c$CONNECTIONS ${WARMUP}s warm-up each, then $SLICES slices of ${SLICE}s on each in turn; latency at ${RATE} req/s for ${DURATION}s; $(nproc) cores, $(java -version 2>&1 | head -1)"
 ratios=() p50_hops=() p99_hops=() nginx_ratios=() nginx_p50_hops=() mesh_nginx=()
 printf '\n%-5s %12s %12s %8s %18s %18s %14s' run "direct req/s" "mesh req/s" ratio "p50 ms direct/mesh" "p99 ms direct/mesh" "p50 added/hop"
 if [[ $NGINX == 1 ]]; then printf ' %12s %12s %14s %12s' "nginx req/s" "nginx/direct" "nginx p50/hop" "mesh/nginx"; fi
 echo
 for ((run = 1; run <= RUNS; run++)); do
-  start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$OFFSET"
-  measure direct "http://127.0.0.1:$((9000 + OFFSET))/"
-  stop_demo
-  if [[ $NGINX == 1 ]]; then
-    start_nginx_side
-    measure nginx "http://127.0.0.1:$((8080 + OFFSET))/"
-    stop_nginx_side
-  fi
-  start_demo bench/results/mesh-overhead-mesh.log --port-offset "$OFFSET"
-  measure mesh "http://127.0.0.1:$((8080 + OFFSET))/"
+  # Started one after another (each warms up while the others idle), then each warmed with wrk.
+  start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$DIRECT_OFFSET"
+  if [[ $NGINX == 1 ]]; then start_nginx_side; fi
+  start_demo bench/results/mesh-overhead-mesh.log --port-offset "$MESH_OFFSET"
+  for side in "${sides[@]}"; do warm "$side"; done
+  throughput "${sides[@]}"
+  for side in "${sides[@]}"; do latency "$side"; done
   if [[ $VIEW == 1 && $run == "$RUNS" ]]; then
     # On the last mesh: rounds alternate without and with the view, so drift over the minutes hits both alike.
-    page="http://127.0.0.1:$((8080 + OFFSET))/"
     without=0 with=0 rounds=""
     for ((round = 1; round <= VIEW_ROUNDS; round++)); do
-      a=$(wrk_rps "$page")
-      open_view "http://127.0.0.1:$((15000 + OFFSET))/"
-      b=$(wrk_rps "$page")
+      a=$(wrk_rps "${URL[mesh]}")
+      open_view "http://127.0.0.1:$((15000 + MESH_OFFSET))/"
+      b=$(wrk_rps "${URL[mesh]}")
       stop_viewer
       without=$((without + a)) with=$((with + b)) rounds="$rounds $a/$b"
     done
   fi
   stop_demo
+  stop_nginx_side
   ratio=$(ratio3 "${RPS[mesh]}" "${RPS[direct]}")
   p50_hop=$(awk -v m="${P50[mesh]}" -v d="${P50[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
   p99_hop=$(awk -v m="${P99[mesh]}" -v d="${P99[direct]}" -v h=$HOPS 'BEGIN { printf "%.3f", (m - d) / h }')
