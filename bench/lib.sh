@@ -66,6 +66,18 @@ service_command() {
   SERVICE_CMD+=(-Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" -Dquarkus.banner.enabled=false -jar quarkus-run.jar)
 }
 
+# proc_ticks PIDS...: the CPU time (clock ticks, user and system) the processes PIDS have used so
+# far; one that is gone counts nothing.
+proc_ticks() {
+  local pid stat total=0
+  for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2> /dev/null) || continue
+    read -r -a stat <<< "${stat##*) }" # the fields after the command's name, from the state on
+    total=$((total + stat[11] + stat[12])) # utime and stime
+  done
+  echo "$total"
+}
+
 # median VALUES...: the middle one (the lower middle of an even count); spread: min-max.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }

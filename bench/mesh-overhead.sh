@@ -18,14 +18,17 @@
 # loaded at a time, the others idle. Throughput: each side warmed with wrk -t2 -c10 for WARMUP s,
 # then DURATION s measured in SLICES slices taken in turn (direct, nginx, mesh, direct, ...), so
 # that the machine's drift over the minutes (this VM's speed moves by a quarter within an hour)
-# falls on every side alike; a side's req/s is the mean of its slices. Latency: ./loadtest's open
+# falls on every side alike; a side's req/s is the mean of its slices. Over the same slices, where
+# a page's CPU goes: the µs of CPU per page of each side's proxies, services and wrk (from /proc
+# and bash's `times`), and the machine's idle share, printed as medians after the runs. Latency: ./loadtest's open
 # model at RATE requests/s for DURATION s on each side (latency from the intended send time, so no
 # coordinated omission), after a warm-up at the same rate; the added p50 and p99 are divided by the
 # three hops. The default 1000 req/s keeps every process busy and warm, yet well below what either
 # serves; at a few hundred req/s this VM's idle wake-ups dominate both sides.
 # The traffic view's cost: on the same mesh, VIEW_ROUNDS rounds of wrk without the view, then
 # with it open (headless Chromium on the page when installed, else a reader of its event
-# stream); the ratio is the sum with over the sum without (VIEW=0 skips it).
+# stream), measured once the view is live and the browser's start-up is over (VIEW_SETTLE,
+# VIEW_QUIET); the ratio is the sum with over the sum without (VIEW=0 skips it).
 # Targets: at most 0.3 ms added to p50 per hop (Envoy adds about 0.2 ms), at least 0.5 x the
 # direct throughput, and at most 5% less throughput with the traffic view open. The last line is
 # the verdict, naming the targets: met or MISSED. Ratios are cut, not rounded, to three decimals
@@ -50,6 +53,8 @@ VIEW=${VIEW:-1}
 NGINX=${NGINX:-1}
 NGINX_WARMUP=${NGINX_WARMUP:-40}
 VIEW_ROUNDS=${VIEW_ROUNDS:-3}
+VIEW_SETTLE=${VIEW_SETTLE:-60}
+VIEW_QUIET=${VIEW_QUIET:-0.1}
 TARGET_VIEW_RATIO=0.95
 
 source bench/lib.sh
@@ -160,7 +165,7 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wrk_rps URL: req/s of one measured wrk run, after 3 s not counted (the viewer starting up).
+# wrk_rps URL: req/s of one measured wrk run, after 3 s not counted.
 wrk_rps() {
   wrk -t2 -c"$CONNECTIONS" -d3s "$1" > /dev/null
   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" "$1" | awk '/^Requests\/sec:/ {printf "%.0f", $2}'
@@ -173,6 +178,7 @@ open_view() {
   if [[ -n $chromium ]]; then
     VIEWER="headless Chromium on the page"
     "$chromium" --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+      --disable-background-networking --disable-component-update --disable-sync \
       --user-data-dir="$PROFILE" --remote-debugging-port=0 "$1" > bench/results/mesh-overhead-viewer.log 2>&1 &
   else
     VIEWER="curl reading /traffic/events"
@@ -180,26 +186,89 @@ open_view() {
   fi
   VIEWER_PID=$!
 }
+# viewer_ticks: the CPU time (clock ticks) the viewer's processes have used so far.
+viewer_ticks() {
+  if [[ $VIEWER == headless* ]]; then
+    proc_ticks $(pgrep -f "user-data-dir=$PROFILE" || true)
+  else
+    proc_ticks "$VIEWER_PID"
+  fi
+}
+# settle_viewer PORT: waits until the view is live (an established connection to the admin PORT:
+# the page's event stream) and the viewer's start-up is over (at most VIEW_QUIET of a core in each
+# of two seconds in a row; Chromium's first seconds take both cores), at most VIEW_SETTLE s. The
+# cost measured is then that of an open view, not of a browser starting. Sets SETTLED (seconds).
+settle_viewer() {
+  local port=$1 quiet=0 before after limit
+  limit=$(awk -v q="$VIEW_QUIET" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "%d", q * t }')
+  for ((SETTLED = 1; SETTLED <= VIEW_SETTLE; SETTLED++)); do
+    before=$(viewer_ticks); sleep 1; after=$(viewer_ticks)
+    if [[ -n $(ss -Htn state established "dport = :$port") ]] && ((after - before <= limit)); then
+      ((++quiet < 2)) || return 0
+    else
+      quiet=0
+    fi
+  done
+  die "the traffic view ($VIEWER) was not live and quiet within $VIEW_SETTLE s; see bench/results/mesh-overhead-viewer.log"
+}
 
 declare -A URL RPS P50 P99
 # warm KEY: WARMUP s of wrk on the side's page, not measured.
 warm() {
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$1]}" > /dev/null
 }
+declare -A LAUNCHER CPU COST
+# side_pids KEY ROLE: a side's processes in ROLE, proxies or services, looked up now (nginx's
+# workers are its master's children; ./demo's services the launcher's).
+side_pids() {
+  case $1:$2 in
+    direct:services) echo "${LAUNCHER[direct]}"; pgrep -P "${LAUNCHER[direct]}" || true ;;
+    mesh:proxies) echo "${LAUNCHER[mesh]}" ;;
+    mesh:services) pgrep -P "${LAUNCHER[mesh]}" || true ;;
+    nginx:proxies) echo "${NGINX_PIDS[0]}"; pgrep -P "${NGINX_PIDS[0]}" || true ;;
+    nginx:services) echo "${NGINX_PIDS[@]:1}" ;;
+  esac
+}
+# machine_ticks: the machine's idle and total clock ticks so far (all cores), from /proc/stat.
+machine_ticks() { awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat; }
 # throughput KEYS...: sets RPS[KEY] for each side, the mean req/s of SLICES wrk runs of SLICE s,
-# the sides taken in turn.
+# the sides taken in turn. Over the same slices, where a page's CPU goes on each side: appends to
+# COST[KEY:proxies], COST[KEY:services] and COST[KEY:load] the µs of CPU per page of the side's
+# proxies (the mesh's JVM, nginx's processes), its services (with direct's idle launcher) and wrk,
+# and to COST[KEY:idle] the machine's idle share (%) while the side was loaded.
 throughput() {
-  local key slice out
+  local key slice out p0 s0 i0 a0 p1 s1 i1 a1 hz
   declare -A sum=()
-  for key in "$@"; do : > "bench/results/mesh-overhead-wrk-$key.txt"; sum[$key]=0; done
+  hz=$(getconf CLK_TCK)
+  for key in "$@"; do
+    : > "bench/results/mesh-overhead-wrk-$key.txt"
+    sum[$key]=0 CPU[$key:proxies]=0 CPU[$key:services]=0 CPU[$key:load]=0 CPU[$key:pages]=0 CPU[$key:idle]=0 CPU[$key:all]=0
+  done
   for ((slice = 1; slice <= SLICES; slice++)); do
     for key in "$@"; do
-      out=$(wrk -t2 -c"$CONNECTIONS" -d"${SLICE}s" "${URL[$key]}")
+      p0=$(proc_ticks $(side_pids "$key" proxies)) s0=$(proc_ticks $(side_pids "$key" services))
+      read -r i0 a0 < <(machine_ticks)
+      # bash's `times` after wrk: its last line is the CPU time of this subshell's children, wrk.
+      out=$({ wrk -t2 -c"$CONNECTIONS" -d"${SLICE}s" "${URL[$key]}"; times; })
+      read -r i1 a1 < <(machine_ticks)
+      p1=$(proc_ticks $(side_pids "$key" proxies)) s1=$(proc_ticks $(side_pids "$key" services))
       echo "$out" >> "bench/results/mesh-overhead-wrk-$key.txt"
       sum[$key]=$(awk -v s="${sum[$key]}" '/^Requests\/sec:/ {printf "%.3f", s + $2}' <<< "$out")
+      CPU[$key:proxies]=$((CPU[$key:proxies] + p1 - p0)) CPU[$key:services]=$((CPU[$key:services] + s1 - s0))
+      CPU[$key:idle]=$((CPU[$key:idle] + i1 - i0)) CPU[$key:all]=$((CPU[$key:all] + a1 - a0))
+      CPU[$key:pages]=$((CPU[$key:pages] + $(awk '/ requests in / { print $1 }' <<< "$out")))
+      CPU[$key:load]=$(tail -n 1 <<< "$out" | awk -v t="${CPU[$key:load]}" -F '[ ms]+' '{ printf "%.3f", t + 60 * ($1 + $3) + $2 + $4 }')
     done
   done
-  for key in "$@"; do RPS[$key]=$(awk -v s="${sum[$key]}" -v n="$SLICES" 'BEGIN {printf "%.0f", s / n}'); done
+  for key in "$@"; do
+    RPS[$key]=$(awk -v s="${sum[$key]}" -v n="$SLICES" 'BEGIN {printf "%.0f", s / n}')
+    COST[$key:proxies]+=" $(awk -v t="${CPU[$key:proxies]}" -v hz="$hz" -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')"
+    COST[$key:services]+=" $(awk -v t="${CPU[$key:services]}" -v hz="$hz" -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')"
+    COST[$key:load]+=" $(awk -v t="${CPU[$key:load]}" -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", t * 1e6 / n }')"
+    COST[$key:total]+=" $(awk -v p="${CPU[$key:proxies]}" -v s="${CPU[$key:services]}" -v l="${CPU[$key:load]}" -v hz="$hz" \
+      -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", ((p + s) / hz + l) * 1e6 / n }')"
+    COST[$key:idle]+=" $(awk -v i="${CPU[$key:idle]}" -v a="${CPU[$key:all]}" 'BEGIN { printf "%.0f", 100 * i / a }')"
+  done
 }
 # latency KEY: sets P50[KEY], P99[KEY] (ms) from ./loadtest's open model on the side's page.
 latency() {
@@ -229,20 +298,23 @@ echo
 for ((run = 1; run <= RUNS; run++)); do
   # Started one after another (each warms up while the others idle), then each warmed with wrk.
   start_demo bench/results/mesh-overhead-direct.log --no-mesh --port-offset "$DIRECT_OFFSET"
+  LAUNCHER[direct]=$DEMO_PID
   if [[ $NGINX == 1 ]]; then start_nginx_side; fi
   start_demo bench/results/mesh-overhead-mesh.log --port-offset "$MESH_OFFSET"
+  LAUNCHER[mesh]=$DEMO_PID
   for side in "${sides[@]}"; do warm "$side"; done
   throughput "${sides[@]}"
   for side in "${sides[@]}"; do latency "$side"; done
   if [[ $VIEW == 1 && $run == "$RUNS" ]]; then
     # On the last mesh: rounds alternate without and with the view, so drift over the minutes hits both alike.
-    without=0 with=0 rounds=""
+    without=0 with=0 rounds="" settled=""
     for ((round = 1; round <= VIEW_ROUNDS; round++)); do
       a=$(wrk_rps "${URL[mesh]}")
       open_view "http://127.0.0.1:$((15000 + MESH_OFFSET))/"
+      settle_viewer $((15000 + MESH_OFFSET))
       b=$(wrk_rps "${URL[mesh]}")
       stop_viewer
-      without=$((without + a)) with=$((with + b)) rounds="$rounds $a/$b"
+      without=$((without + a)) with=$((with + b)) rounds="$rounds $a/$b" settled="$settled ${SETTLED}s"
     done
   fi
   stop_demo
@@ -273,10 +345,21 @@ if [[ $NGINX == 1 ]]; then
     "$(median "${nginx_ratios[@]}")" "$(spread "${nginx_ratios[@]}")" "$(median "${nginx_p50_hops[@]}")" \
     "$(spread "${nginx_p50_hops[@]}")" "$(median "${mesh_nginx[@]}")" "$(spread "${mesh_nginx[@]}")"
 fi
+printf "where a page's CPU goes: µs of CPU per page, median of the runs (spread), and the machine's idle share while the side was loaded\n"
+printf '%-7s %16s %16s %16s %16s %16s\n' side proxies services "load (wrk)" total "idle %"
+for side in "${sides[@]}"; do
+  printf '%-7s' "$side"
+  for role in proxies services load total idle; do
+    # shellcheck disable=SC2086 # the runs' figures, one word each
+    if [[ $side:$role == direct:proxies ]]; then printf ' %16s' -; else printf ' %16s' "$(median ${COST[$side:$role]}) ($(spread ${COST[$side:$role]}))"; fi
+  done
+  echo
+done
 view_verdict=
 if [[ $VIEW == 1 ]]; then
   view_ratio=$(ratio3 "$with" "$without")
-  printf 'traffic view (%s): mesh req/s without/with, per round:%s; with/without %s\n' "$VIEWER" "$rounds" "$view_ratio"
+  printf 'traffic view (%s, live and quiet after%s): mesh req/s without/with, per round:%s; with/without %s\n' \
+    "$VIEWER" "$settled" "$rounds" "$view_ratio"
   view_verdict="; with the traffic view open $view_ratio (target >= $TARGET_VIEW_RATIO) $(met "$view_ratio >= $TARGET_VIEW_RATIO")"
 fi
 echo "verdict (median of $RUNS runs): added p50 per hop $p50_hop ms (target <= $TARGET_P50_PER_HOP_MS ms) $(met "$p50_hop <= $TARGET_P50_PER_HOP_MS");" \
