@@ -233,11 +233,12 @@ side_pids() {
 machine_ticks() { awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat; }
 # throughput KEYS...: sets RPS[KEY] for each side, the mean req/s of SLICES wrk runs of SLICE s,
 # the sides taken in turn. Over the same slices, where a page's CPU goes on each side: appends to
-# COST[KEY:proxies], COST[KEY:services] and COST[KEY:load] the µs of CPU per page of the side's
-# proxies (the mesh's JVM, nginx's processes), its services (with direct's idle launcher) and wrk,
-# and to COST[KEY:idle] the machine's idle share (%) while the side was loaded.
+# COST[KEY:proxies], COST[KEY:services], COST[KEY:load] and COST[KEY:total] the µs of CPU per
+# page of the side's proxies (the mesh's JVM, nginx's processes), its services (with direct's idle
+# launcher), wrk, and the three together; to COST[KEY:idle] the machine's idle share (%) while the
+# side was loaded.
 throughput() {
-  local key slice out p0 s0 i0 a0 p1 s1 i1 a1 hz
+  local key slice out p0 s0 i0 a0 p1 s1 i1 a1 hz pages proxies services load total idle
   declare -A sum=()
   hz=$(getconf CLK_TCK)
   for key in "$@"; do
@@ -256,18 +257,18 @@ throughput() {
       sum[$key]=$(awk -v s="${sum[$key]}" '/^Requests\/sec:/ {printf "%.3f", s + $2}' <<< "$out")
       CPU[$key:proxies]=$((CPU[$key:proxies] + p1 - p0)) CPU[$key:services]=$((CPU[$key:services] + s1 - s0))
       CPU[$key:idle]=$((CPU[$key:idle] + i1 - i0)) CPU[$key:all]=$((CPU[$key:all] + a1 - a0))
-      CPU[$key:pages]=$((CPU[$key:pages] + $(awk '/ requests in / { print $1 }' <<< "$out")))
+      pages=$(awk '/ requests in / { print $1 }' <<< "$out")
+      [[ $pages =~ ^[0-9]+$ ]] || die "wrk on ${URL[$key]} printed no request count; see bench/results/mesh-overhead-wrk-$key.txt"
+      CPU[$key:pages]=$((CPU[$key:pages] + pages))
       CPU[$key:load]=$(tail -n 1 <<< "$out" | awk -v t="${CPU[$key:load]}" -F '[ ms]+' '{ printf "%.3f", t + 60 * ($1 + $3) + $2 + $4 }')
     done
   done
   for key in "$@"; do
     RPS[$key]=$(awk -v s="${sum[$key]}" -v n="$SLICES" 'BEGIN {printf "%.0f", s / n}')
-    COST[$key:proxies]+=" $(awk -v t="${CPU[$key:proxies]}" -v hz="$hz" -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')"
-    COST[$key:services]+=" $(awk -v t="${CPU[$key:services]}" -v hz="$hz" -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }')"
-    COST[$key:load]+=" $(awk -v t="${CPU[$key:load]}" -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", t * 1e6 / n }')"
-    COST[$key:total]+=" $(awk -v p="${CPU[$key:proxies]}" -v s="${CPU[$key:services]}" -v l="${CPU[$key:load]}" -v hz="$hz" \
-      -v n="${CPU[$key:pages]}" 'BEGIN { printf "%.0f", ((p + s) / hz + l) * 1e6 / n }')"
-    COST[$key:idle]+=" $(awk -v i="${CPU[$key:idle]}" -v a="${CPU[$key:all]}" 'BEGIN { printf "%.0f", 100 * i / a }')"
+    read -r proxies services load total idle < <(awk -v p="${CPU[$key:proxies]}" -v s="${CPU[$key:services]}" \
+      -v l="${CPU[$key:load]}" -v n="${CPU[$key:pages]}" -v hz="$hz" -v i="${CPU[$key:idle]}" -v a="${CPU[$key:all]}" \
+      'BEGIN { printf "%.0f %.0f %.0f %.0f %.0f\n", p / hz * 1e6 / n, s / hz * 1e6 / n, l * 1e6 / n, ((p + s) / hz + l) * 1e6 / n, 100 * i / a }')
+    COST[$key:proxies]+=" $proxies" COST[$key:services]+=" $services" COST[$key:load]+=" $load" COST[$key:total]+=" $total" COST[$key:idle]+=" $idle"
   done
 }
 # latency KEY: sets P50[KEY], P99[KEY] (ms) from ./loadtest's open model on the side's page.
