@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.vertx.core.net.SocketAddress;
 
 /**
  * A proxy's access log, one line per request in Istio's default TEXT format (Envoy's
@@ -38,13 +42,18 @@ final class AccessLog {
         queue.add(info);
     }
 
-    /** Reused by the flusher for each line (under this object's lock). */
+    /** Reused by the flusher for each line (under this object's lock), then copied out as characters, not as a String. */
     private final StringBuilder line = new StringBuilder(512);
+    private char[] chars = new char[512];
+    /** The text of the addresses seen lately: a connection's requests share its addresses. */
+    private final Map<SocketAddress, String> addresses = new HashMap<>();
 
-    private String format(StreamInfo e) {
+    private void format(StreamInfo e) {
         StringBuilder b = line;
         b.setLength(0);
-        b.append('[').append(time(e.startMillis)).append("] \"").append(e.method).append(' ').append(e.path).append(' ')
+        b.append('[');
+        time(b, e.startMillis);
+        b.append("] \"").append(e.method).append(' ').append(e.path).append(' ')
                 .append(e.protocol).append("\" ").append(e.status).append(' ').append(ResponseFlag.format(e.flags)).append(' ');
         dash(b, e.details).append(" - \"-\" ").append(e.bytesReceived).append(' ').append(e.bytesSent).append(' ')
                 .append(e.durationNanos() / 1_000_000).append(' ');
@@ -58,34 +67,49 @@ final class AccessLog {
         dash(b, e.userAgent).append("\" \"");
         dash(b, e.requestId).append("\" \"");
         dash(b, e.authority).append("\" \"");
-        dash(b, e.upstream == null ? null : e.upstream.address()).append("\" ");
+        if (e.upstream == null) {
+            b.append('-');
+        } else {
+            b.append(e.upstream.host()).append(':').append(e.upstream.port()); // its address(), not made as a String
+        }
+        b.append("\" ");
         dash(b, e.cluster).append(" - ");
-        dash(b, e.downstreamLocal == null ? null : e.downstreamLocal.toString()).append(' ');
-        dash(b, e.downstreamRemote == null ? null : e.downstreamRemote.toString()).append(" - ");
+        dash(b, address(e.downstreamLocal)).append(' ');
+        dash(b, address(e.downstreamRemote)).append(" - ");
         dash(b, e.routeName).append('\n');
-        return b.toString();
     }
 
     private static StringBuilder dash(StringBuilder b, String value) {
         return b.append(value == null || value.isEmpty() ? "-" : value);
     }
 
+    private String address(SocketAddress address) {
+        if (address == null) {
+            return null;
+        }
+        String text = addresses.get(address);
+        if (text == null) {
+            if (addresses.size() >= 1024) { // connections come and go: forget the old ones now and then
+                addresses.clear();
+            }
+            text = address.toString();
+            addresses.put(address, text);
+        }
+        return text;
+    }
+
     private long second = -1;
     private String secondText = "";
 
     /** The start time as Envoy prints it; the formatted second is kept, only the milliseconds change. */
-    private String time(long millis) {
+    private void time(StringBuilder b, long millis) {
         long s = millis / 1000;
-        String prefix;
-        synchronized (this) {
-            if (s != second) {
-                second = s;
-                secondText = TIME.format(Instant.ofEpochMilli(s * 1000)).substring(0, 20);
-            }
-            prefix = secondText;
+        if (s != second) {
+            second = s;
+            secondText = TIME.format(Instant.ofEpochMilli(s * 1000)).substring(0, 20);
         }
         long ms = millis % 1000;
-        return prefix + (ms < 10 ? "00" : ms < 100 ? "0" : "") + ms + "Z";
+        b.append(secondText).append(ms < 10 ? "00" : ms < 100 ? "0" : "").append(ms).append('Z');
     }
 
     /** Writes what is queued. */
@@ -99,7 +123,13 @@ final class AccessLog {
                 writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             }
             for (StreamInfo entry = queue.poll(); entry != null; entry = queue.poll()) {
-                writer.write(format(entry));
+                format(entry);
+                int length = line.length();
+                if (chars.length < length) {
+                    chars = new char[Math.max(length, 2 * chars.length)];
+                }
+                line.getChars(0, length, chars, 0);
+                writer.write(chars, 0, length);
             }
             writer.flush();
         } catch (IOException e) {

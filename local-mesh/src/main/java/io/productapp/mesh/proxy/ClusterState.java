@@ -26,7 +26,7 @@ import io.productapp.mesh.route.RetryPolicy;
 final class ClusterState {
 
     private final long created = System.nanoTime();
-    private final ClusterSpec spec;
+    private ClusterSpec spec;
     private int active;
     private int retriesActive;
     private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
@@ -41,8 +41,20 @@ final class ClusterState {
         this.spec = spec;
     }
 
-    ClusterSpec spec() {
-        return spec;
+    /**
+     * Whether this state serves {@code definition}: the very instance it has, or an equal one from a
+     * newer snapshot, which it takes from then on, so that the deep comparison runs once per
+     * snapshot, not once per request.
+     */
+    boolean serves(ClusterSpec definition) {
+        if (definition == spec) {
+            return true;
+        }
+        if (!definition.equals(spec)) {
+            return false;
+        }
+        spec = definition;
+        return true;
     }
 
     /** Per-endpoint state: requests in flight, errors in a row, ejection. */

@@ -192,7 +192,8 @@ final class Downstream {
             port = proxy.identity().gatewayPort();
         } else {
             int colon = authority.lastIndexOf(':');
-            port = colon > 0 && !authority.endsWith("]") ? (int) parseLong(authority.substring(colon + 1)) : 80;
+            // the authority is host[:port] by now
+            port = colon > 0 && !authority.endsWith("]") ? Integer.parseInt(authority, colon + 1, authority.length(), 10) : 80;
         }
         return true;
     }
@@ -277,7 +278,7 @@ final class Downstream {
         if (!response.closed() && !response.ended()) {
             response.setStatusCode(status);
             if (responseHeaders != null) {
-                response.headers().addAll(responseHeaders);
+                Headers.addAll(responseHeaders, response.headers());
             }
             if (closeConnection && request.version() != HttpVersion.HTTP_2) {
                 proxy.closeAfterRefusal(request.connection());
@@ -379,9 +380,9 @@ final class Downstream {
         if (hostEnd == text.length()) {
             return true;
         }
-        String port = text.substring(hostEnd);
-        return port.length() >= 2 && port.length() <= 6 && port.charAt(0) == ':' && all(port, 1, port.length(), Downstream::isDigit)
-                && Integer.parseInt(port.substring(1)) <= 65535;
+        int digits = text.length() - hostEnd - 1;
+        return text.charAt(hostEnd) == ':' && digits >= 1 && digits <= 5 && all(text, hostEnd + 1, text.length(), Downstream::isDigit)
+                && Integer.parseInt(text, hostEnd + 1, text.length(), 10) <= 65535;
     }
 
     /** A request target of visible ASCII only: no control characters, no bytes over 0x7E (RFC 9112 3.2, RFC 3986). */

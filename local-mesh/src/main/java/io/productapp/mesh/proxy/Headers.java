@@ -1,8 +1,11 @@
 package io.productapp.mesh.proxy;
 
+import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Stream;
 
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.productapp.mesh.model.VirtualService.Operations;
 import io.vertx.core.MultiMap;
 
@@ -10,20 +13,61 @@ import io.vertx.core.MultiMap;
 final class Headers {
 
     /** Headers of one connection, not of the request: a proxy never forwards them. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authorization",
-            "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "host");
+    private static final AsciiString[] HOP_BY_HOP = Stream.of("connection", "keep-alive", "proxy-connection", "proxy-authorization",
+            "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "host").map(AsciiString::of)
+            .toArray(AsciiString[]::new);
 
     private Headers() {
     }
 
     /** Adds to {@code to} every header of {@code from} but the hop-by-hop ones; returns {@code to}. */
     static MultiMap endToEnd(MultiMap from, MultiMap to) {
-        for (Map.Entry<String, String> header : from) {
-            if (!HOP_BY_HOP.contains(lower(header.getKey()))) {
-                to.add(header.getKey(), header.getValue());
+        return copy(from, to, true);
+    }
+
+    /** Adds to {@code to} every header of {@code from}; returns {@code to}. */
+    static MultiMap addAll(MultiMap from, MultiMap to) {
+        return copy(from, to, false);
+    }
+
+    /**
+     * From a Vert.x map (Netty's headers), names and values pass as they were read, with no String
+     * made for each (as MultiMap's own addAll and iterator make them).
+     */
+    private static MultiMap copy(MultiMap from, MultiMap to, boolean endToEndOnly) {
+        if (from instanceof HttpHeaders netty) {
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> i = netty.iteratorCharSequence(); i.hasNext();) {
+                Map.Entry<CharSequence, CharSequence> header = i.next();
+                if (!endToEndOnly || !isHopByHop(header.getKey())) {
+                    to.add(header.getKey(), header.getValue());
+                }
+            }
+        } else {
+            for (Map.Entry<String, String> header : from) {
+                if (!endToEndOnly || !isHopByHop(header.getKey())) {
+                    to.add(header.getKey(), header.getValue());
+                }
             }
         }
         return to;
+    }
+
+    /** Removes the hop-by-hop headers from {@code headers}, a map the caller owns; returns it. */
+    static MultiMap dropHopByHop(MultiMap headers) {
+        for (AsciiString name : HOP_BY_HOP) {
+            headers.remove(name);
+        }
+        return headers;
+    }
+
+    /** Whether {@code name} is a hop-by-hop header, in any case. */
+    private static boolean isHopByHop(CharSequence name) {
+        for (AsciiString hop : HOP_BY_HOP) {
+            if (hop.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -58,16 +102,5 @@ final class Headers {
         operations.remove().forEach(target::remove);
         operations.set().forEach(target::set);
         operations.add().forEach(target::add);
-    }
-
-    /** Lower case without a copy when the name already is (as HTTP/2 and most clients send it). */
-    private static String lower(String name) {
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                return name.toLowerCase(java.util.Locale.ROOT);
-            }
-        }
-        return name;
     }
 }

@@ -213,7 +213,7 @@ public final class Proxy {
      */
     ClusterState cluster(ClusterSpec spec) {
         ClusterState state = clusters.get(spec.ref());
-        if (state == null || state.spec() != spec && !state.spec().equals(spec)) { // one snapshot hands out one instance
+        if (state == null || !state.serves(spec)) {
             state = new ClusterState(spec);
             clusters.put(spec.ref(), state);
         }

@@ -163,7 +163,7 @@ final class RouterFilter implements HttpFilter {
         switch (result.outcome()) {
             case ANSWERED -> {
                 stream.info().upstreamServiceMillis = result.serviceMillis();
-                MultiMap answer = Headers.endToEnd(result.headers(), MultiMap.caseInsensitiveMultiMap());
+                MultiMap answer = Headers.dropHopByHop(result.headers()); // the try's own map, decoded for this answer alone
                 answer.set("x-envoy-upstream-service-time", String.valueOf(result.serviceMillis()));
                 respond(result.status(), answer, result.body(), "via_upstream");
             }

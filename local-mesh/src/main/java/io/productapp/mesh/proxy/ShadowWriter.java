@@ -42,7 +42,8 @@ final class ShadowWriter {
         if (endpoint == null) {
             return;
         }
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(stream.headers()).set("host", authority).set("x-forwarded-proto", "http");
+        MultiMap headers = Headers.addAll(stream.headers(), MultiMap.caseInsensitiveMultiMap()).set("host", authority)
+                .set("x-forwarded-proto", "http");
         Copy copy = new Copy(proxy, spec, cluster, endpoint);
         UpstreamConnections.Request request = proxy.send(endpoint, stream.method(), path, headers, stream.body(),
                 CONNECT_TIMEOUT.toMillis(), copy);

@@ -33,10 +33,30 @@ class ClusterStateTest {
     static final long SECOND = 1_000_000_000L;
 
     static ClusterState cluster(LoadBalancer lb, ConnectionPool pool, OutlierDetection outlier) {
+        return new ClusterState(spec(new TrafficPolicy(lb, pool, outlier)));
+    }
+
+    /** A cluster of Service cd's port 3000 with {@code policy}, made anew on each call. */
+    static ClusterSpec spec(TrafficPolicy policy) {
         KubeService service = new KubeService(new Origin("Service", "cd", "workshop", "chart"), Map.of("app", "cd"),
                 List.of(new KubeService.Port("http", 3000, "http", null)));
-        return new ClusterState(new ClusterSpec(new ClusterRef(service.fqdn(), 3000, null), service, Map.of(),
-                new TrafficPolicy(lb, pool, outlier)));
+        return new ClusterSpec(new ClusterRef(service.fqdn(), 3000, null), service, Map.of(), policy);
+    }
+
+    @Test
+    void aStateServesItsDefinitionAndAnEqualOneFromANewerSnapshotButNotAChangedOne() {
+        ConnectionPool onePool = new ConnectionPool(1, 1, ConnectionPool.UNLIMITED, 1, ConnectionPool.UNLIMITED, null);
+        ConnectionPool twoPool = new ConnectionPool(2, 1, ConnectionPool.UNLIMITED, 1, ConnectionPool.UNLIMITED, null);
+        TrafficPolicy one = new TrafficPolicy(null, onePool, null);
+        TrafficPolicy two = new TrafficPolicy(null, twoPool, null);
+        ClusterSpec original = spec(one);
+        ClusterState state = new ClusterState(original);
+        record Row(String what, ClusterSpec definition, boolean served) {
+        }
+        for (Row row : List.of(new Row("the same instance", original, true), new Row("an equal one from a newer snapshot", spec(one), true),
+                new Row("another connection pool", spec(two), false))) {
+            assertThat(state.serves(row.definition())).as(row.what()).isEqualTo(row.served());
+        }
     }
 
     static OutlierDetection outlier(int consecutive, int maxPercent) {

@@ -288,6 +288,31 @@ class DataPlaneTest {
         assertThat(RECEIVED).hasSize(2);
     }
 
+    // ---- what crosses a hop ---------------------------------------------------------------------------
+
+    @Test
+    void hopByHopHeadersStopAtTheProxyInBothDirectionsInAnyCaseAndTheRestPass() throws Exception {
+        List<String> upstreamGot = new CopyOnWriteArrayList<>();
+        BEHAVIOUR.put("productcatalog-0", r -> {
+            r.headers().forEach(header -> upstreamGot.add(header.getKey().toLowerCase(java.util.Locale.ROOT) + ": " + header.getValue()));
+            r.response().putHeader("Keep-Alive", "timeout=9").putHeader("PROXY-AUTHENTICATE", "Basic").putHeader("trailer", "x-sum")
+                    .putHeader("Upgrade", "h9").putHeader("X-Answer", "kept").end("{}");
+        });
+        String answer = exchange(frontendSidecar, "GET http://productcatalog:5000/products HTTP/1.1\r\nHost: productcatalog:5000\r\n"
+                + "KEEP-ALIVE: timeout=5\r\nProxy-Authorization: Basic eA==\r\nproxy-connection: keep-alive\r\nTe: trailers\r\n"
+                + "X-Custom: kept\r\nConnection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 200 ");
+        assertThat(upstreamGot).contains("x-custom: kept", "host: productcatalog:5000");
+        for (String name : List.of("keep-alive", "proxy-authorization", "proxy-connection", "te", "connection")) {
+            assertThat(upstreamGot).as("request header %s", name).noneMatch(header -> header.startsWith(name + ": "));
+        }
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head).contains("\r\nx-answer: kept");
+        for (String name : List.of("keep-alive", "proxy-authenticate", "trailer", "upgrade")) {
+            assertThat(head).as("answer header %s", name).doesNotContain("\r\n" + name + ":");
+        }
+    }
+
     // ---- circuit breaking, outlier detection, locality -----------------------------------------------
 
     @Test
