@@ -30,10 +30,11 @@ build_if_missing() {
 DEMO_PID= DEMO_PIDS=()
 # start_demo LOG ARGS...: ./demo's launcher in the background; returns once it printed "demo: ready".
 # DEMO_PID is the launcher just started; several may run at once, each at its own --port-offset.
+# LAUNCHER_JAR, when set, is the launcher to run instead of this tree's (the services stay this tree's).
 start_demo() {
   local log=$1; shift
   : > "$log"
-  java -Dproductapp.root="$PWD" -jar local-mesh/target/local-mesh.jar "$@" > "$log" 2>&1 &
+  java -Dproductapp.root="$PWD" -jar "${LAUNCHER_JAR:-local-mesh/target/local-mesh.jar}" "$@" > "$log" 2>&1 &
   DEMO_PID=$!
   DEMO_PIDS+=("$DEMO_PID")
   local line
